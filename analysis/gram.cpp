@@ -1,0 +1,74 @@
+#include "analysis/gram.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "analysis/slicot.hpp"
+#include "analysis/spectrum.hpp"
+#include "analysis/str.hpp"
+
+namespace ssmscope::analysis {
+
+namespace {
+
+Gramian undefined(std::string why) {
+    return Gramian{std::nullopt, Matrix(), std::move(why)};
+}
+
+}  // namespace
+
+Gramian gram(const RealSchur& schur, const Matrix& B_or_C, GramKind kind, bool discrete) {
+    const bool ctrb = kind == GramKind::Controllability;
+    const int n = static_cast<int>(schur.S.rows());
+    const Spectrum spec = spectrum(schur.eigenvalues, schur.S.norm(), discrete);
+    if (!spec.stable()) {
+        return undefined(discrete
+                             ? str("A is not convergent (spectral radius ", spec.spectral_radius,
+                                   ", ", to_string(spec.stability), "): the infinite sum diverges")
+                             : str("A is not stable (spectral abscissa ", spec.spectral_abscissa,
+                                   ", ", to_string(spec.stability), "): the integral diverges"));
+    }
+    if (n == 0)
+        return Gramian{Matrix(0, 0), Matrix(0, 0), {}};
+
+    // SLICOT solves op(A)'X + X op(A) = -op(B)'op(B) with X = op(U)'op(U). TRANS = 'T' gives
+    // A X + X A' = -B B', X = U U' (controllability, B is n x m); TRANS = 'N' gives
+    // A' X + X A = -C' C, X = U' U (observability, C is p x n).
+    const int m = static_cast<int>(ctrb ? B_or_C.cols() : B_or_C.rows());
+    const int ldb = std::max({1, n, m});
+    Matrix b = Matrix::Zero(ldb, std::max(n, m));
+    b.topLeftCorner(B_or_C.rows(), B_or_C.cols()) = B_or_C;
+    Matrix s = schur.S, q = schur.Q;
+    const int ld = n;
+    Vector wr(n), wi(n);
+    const int ldwork = std::max(1, 4 * n + std::min(m, n)) + 8 * n * n;
+    Vector dwork(ldwork);
+    double scale = 1.0;
+    int info = 0;
+    fortran::sb03od_(discrete ? "D" : "C", "F", ctrb ? "T" : "N", &n, &m, s.data(), &ld, q.data(),
+                     &ld, b.data(), &ldb, &scale, wr.data(), wi.data(), dwork.data(), &ldwork,
+                     &info, 1, 1, 1);
+    if (info == 1 || info == 3)
+        return undefined(discrete ? "A is only just convergent: the Lyapunov equation is nearly "
+                                    "singular and its solution not reliable"
+                                  : "A is only just stable: the Lyapunov equation is nearly "
+                                    "singular and its solution not reliable");
+    if (info != 0)
+        throw std::runtime_error(str("SLICOT SB03OD failed (info ", info, ")"));
+
+    Gramian g;
+    g.R = b.topLeftCorner(n, n).triangularView<Eigen::Upper>();
+    g.R /= scale;
+    g.W = ctrb ? Matrix(g.R * g.R.transpose()) : Matrix(g.R.transpose() * g.R);
+    return g;
+}
+
+Gramian gram(const Matrix& A, const Matrix& B_or_C, GramKind kind, bool discrete) {
+    return gram(real_schur(A), B_or_C, kind, discrete);
+}
+
+Gramian gram(const StateSpace& sys, GramKind kind) {
+    return gram(sys.A, kind == GramKind::Controllability ? sys.B : sys.C, kind, sys.is_discrete());
+}
+
+}  // namespace ssmscope::analysis

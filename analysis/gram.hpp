@@ -1,0 +1,35 @@
+// Controllability and observability Gramians (python-control's gram), by Hammarling's
+// square-root method (SLICOT SB03OD), which returns a Cholesky factor directly:
+//   continuous  A Wc + Wc A' + B B' = 0,    A' Wo + Wo A + C' C = 0
+//   discrete    A Wc A' - Wc + B B' = 0,    A' Wo A - Wo + C' C = 0
+// The infinite-horizon Gramian exists only for an asymptotically stable A; for any other A it is
+// reported as undefined, with the reason, never as numbers.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "analysis/schur.hpp"
+#include "analysis/state_space.hpp"
+
+namespace ssmscope::analysis {
+
+enum class GramKind { Controllability, Observability };
+
+struct Gramian {
+    std::optional<Matrix> W;  // nullopt: undefined
+    // Upper triangular Cholesky factor: Wc = R R' (controllability), Wo = R' R (observability).
+    Matrix R;
+    std::string undefined_reason;
+
+    bool defined() const { return W.has_value(); }
+};
+
+// B_or_C is B (n x m) for the controllability Gramian, C (p x n) for the observability one.
+Gramian gram(const Matrix& A, const Matrix& B_or_C, GramKind kind, bool discrete);
+Gramian gram(const StateSpace& sys, GramKind kind);
+
+// The same, reusing a Schur factorisation of A (one per system is enough for both Gramians).
+Gramian gram(const RealSchur& schur, const Matrix& B_or_C, GramKind kind, bool discrete);
+
+}  // namespace ssmscope::analysis
