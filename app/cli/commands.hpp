@@ -1,0 +1,15 @@
+// Each command registers its options on the CLI11 app and returns the function that runs it
+// once the command line has parsed.
+#pragma once
+
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+namespace ssmscope::cli {
+
+using Command = std::function<int()>;
+
+Command add_lti(CLI::App& app);
+
+}  // namespace ssmscope::cli
