@@ -7,10 +7,16 @@
 namespace ssmscope::analysis {
 
 // Bad input from the user: a malformed file, matrices whose sizes do not fit, an invalid option.
-// Front ends show the message as it is and exit with code 2; it names what was wrong.
+// Front ends show the message as it is and exit with code 2; it names what was wrong. `subject`
+// names the input it is about ("A", "B", ...) when the message alone cannot name its file.
 class InputError : public std::runtime_error {
   public:
-    using std::runtime_error::runtime_error;
+    explicit InputError(const std::string& message, std::string subject = {})
+        : std::runtime_error(message), subject_(std::move(subject)) {}
+    const std::string& subject() const { return subject_; }
+
+  private:
+    std::string subject_;
 };
 
 }  // namespace ssmscope::analysis

@@ -1,5 +1,6 @@
 // ssmscope-cli lti: analyse one LTI system given as CSV matrices.
 #include <cmath>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,27 +29,24 @@ analysis::Matrix read_optional(const std::string& file) {
     return file.empty() ? analysis::Matrix() : analysis::read_csv_matrix(file);
 }
 
-// Names the file with the matrix whose size is wrong: "B.csv (B): ...".
+// A size error names the matrix; the user knows it by its file: "B3.csv: B must have ...".
 analysis::StateSpace load(const LtiArgs& args) {
     using analysis::InputError;
-    using analysis::str;
     analysis::Matrix A = analysis::read_csv_matrix(args.a);
     analysis::Matrix B = read_optional(args.b), C = read_optional(args.c),
                      D = read_optional(args.d);
     if (!args.d.empty() && (args.b.empty() || args.c.empty()))
-        throw InputError(str(args.d, " (D): D needs both --b and --c"));
+        throw InputError(analysis::str(args.d, ": D needs both --b and --c"));
     try {
         return analysis::make_ss(std::move(A), std::move(B), std::move(C), std::move(D),
                                  args.dt.value_or(0.0));
     } catch (const InputError& e) {
-        const std::string what = e.what();
-        const char first = what.empty() ? '?' : what.front();
-        const std::string& file = first == 'A'   ? args.a
-                                  : first == 'B' ? args.b
-                                  : first == 'C' ? args.c
-                                  : first == 'D' ? args.d
-                                                 : std::string();
-        throw InputError(file.empty() ? what : str(file, ": ", what));
+        const std::map<std::string, std::string> files{
+            {"A", args.a}, {"B", args.b}, {"C", args.c}, {"D", args.d}};
+        const auto file = files.find(e.subject());
+        if (file == files.end() || file->second.empty())
+            throw;
+        throw InputError(analysis::str(file->second, ": ", e.what()), e.subject());
     }
 }
 
