@@ -20,7 +20,7 @@ Gramian undefined(std::string why) {
 Gramian gram(const RealSchur& schur, const Matrix& B_or_C, GramKind kind, bool discrete) {
     const bool ctrb = kind == GramKind::Controllability;
     const int n = static_cast<int>(schur.S.rows());
-    const Spectrum spec = spectrum(schur.eigenvalues, schur.S.norm(), discrete);
+    const Spectrum spec = spectrum(schur.eigenvalues, schur.balanced_norm, discrete);
     if (!spec.stable()) {
         return undefined(discrete
                              ? str("A is not convergent (spectral radius ", spec.spectral_radius,
@@ -33,11 +33,16 @@ Gramian gram(const RealSchur& schur, const Matrix& B_or_C, GramKind kind, bool d
 
     // SLICOT solves op(A)'X + X op(A) = -op(B)'op(B) with X = op(U)'op(U). TRANS = 'T' gives
     // A X + X A' = -B B', X = U U' (controllability, B is n x m); TRANS = 'N' gives
-    // A' X + X A = -C' C, X = U' U (observability, C is p x n).
+    // A' X + X A = -C' C, X = U' U (observability, C is p x n). It is solved for the balanced
+    // system (D^-1 A D, D^-1 B, C D), whose Gramians are D^-1 Wc D^-1 and D Wo D.
     const int m = static_cast<int>(ctrb ? B_or_C.cols() : B_or_C.rows());
     const int ldb = std::max({1, n, m});
     Matrix b = Matrix::Zero(ldb, std::max(n, m));
-    b.topLeftCorner(B_or_C.rows(), B_or_C.cols()) = B_or_C;
+    if (ctrb) {
+        b.topLeftCorner(n, m) = schur.D.cwiseInverse().asDiagonal() * B_or_C;
+    } else {
+        b.topLeftCorner(m, n) = B_or_C * schur.D.asDiagonal();
+    }
     Matrix s = schur.S, q = schur.Q;
     const int ld = n;
     Vector wr(n), wi(n);
@@ -59,6 +64,12 @@ Gramian gram(const RealSchur& schur, const Matrix& B_or_C, GramKind kind, bool d
     Gramian g;
     g.R = b.topLeftCorner(n, n).triangularView<Eigen::Upper>();
     g.R /= scale;
+    // Back from balanced coordinates; a diagonal scaling keeps the factor upper triangular.
+    if (ctrb) {
+        g.R = schur.D.asDiagonal() * g.R;
+    } else {
+        g.R = g.R * schur.D.cwiseInverse().asDiagonal();
+    }
     g.W = ctrb ? Matrix(g.R * g.R.transpose()) : Matrix(g.R.transpose() * g.R);
     return g;
 }

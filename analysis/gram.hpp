@@ -29,7 +29,7 @@ struct Gramian {
 Gramian gram(const Matrix& A, const Matrix& B_or_C, GramKind kind, bool discrete);
 Gramian gram(const StateSpace& sys, GramKind kind);
 
-// The same, reusing a Schur factorisation of A (one per system is enough for both Gramians).
+// The same, reusing the (balanced) Schur factorisation of A: one per system serves both.
 Gramian gram(const RealSchur& schur, const Matrix& B_or_C, GramKind kind, bool discrete);
 
 }  // namespace ssmscope::analysis

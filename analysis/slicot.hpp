@@ -57,6 +57,11 @@ void mb03ud_(const char* jobq, const char* jobp, const int* n, double* a, const 
              const int* ldq, double* sv, double* dwork, const int* ldwork, int* info, flen jobq_len,
              flen jobp_len);
 
+// LAPACK DGEBAL: balancing D^-1 A D (JOB 'S': diagonal scaling by powers of 2, exact in floating
+// point). Without it, DGEES on a companion matrix with coefficients near 1e19 errs by eps ||A||.
+void dgebal_(const char* job, const int* n, double* a, const int* lda, int* ilo, int* ihi,
+             double* scale, int* info, flen job_len);
+
 // LAPACK DGEES: real Schur factorisation A = Q S Q' in the standardised form SB03OD accepts with
 // FACT = 'F' (2x2 blocks only for complex pairs, with equal diagonal entries).
 void dgees_(const char* jobvs, const char* sort, int (*select)(const double*, const double*),

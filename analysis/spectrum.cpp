@@ -48,7 +48,8 @@ Spectrum spectrum(std::vector<std::complex<double>> eig, double norm_a, bool dis
 }
 
 Spectrum spectrum(const Matrix& A, bool discrete) {
-    return spectrum(real_schur(A).eigenvalues, A.norm(), discrete);
+    const RealSchur schur = real_schur(A);
+    return spectrum(schur.eigenvalues, schur.balanced_norm, discrete);
 }
 
 }  // namespace ssmscope::analysis

@@ -26,14 +26,16 @@ struct Spectrum {
     bool discrete = false;
     Stability stability = Stability::Stable;
     // Eigenvalues within this distance of the boundary (Re = 0, or |.| = 1) are Marginal: a
-    // backward-stable eigensolver moves them by about n * eps * ||A||, so their side is unknown.
+    // backward-stable eigensolver moves them by about n * eps * ||A|| (A balanced), so their
+    // side is unknown.
     double boundary_tol = 0.0;
 
     bool stable() const { return stability == Stability::Stable; }
 };
 
 Spectrum spectrum(const Matrix& A, bool discrete);
-// From eigenvalues already computed (e.g. by real_schur) of A with Frobenius norm `norm_a`.
+// From eigenvalues already computed (e.g. by real_schur) of A with Frobenius norm `norm_a`
+// (of the balanced A, RealSchur::balanced_norm, when they came from it).
 Spectrum spectrum(std::vector<std::complex<double>> eigenvalues, double norm_a, bool discrete);
 
 }  // namespace ssmscope::analysis
