@@ -20,25 +20,30 @@ Matrix companion(const Vector& a) {
     return A;
 }
 
-StateSpace ccf(const Vector& a, const Vector& b) {
+namespace {
+
+void check_coefficients(const Vector& a, const Vector& b, const char* who) {
     if (a.size() == 0)
-        throw InputError("ccf: needs at least one coefficient");
+        throw InputError(str(who, ": needs at least one coefficient"));
     if (b.size() != a.size())
         throw InputError(
-            str("ccf: numerator has ", b.size(), " coefficients, expected ", a.size()));
+            str(who, ": numerator has ", b.size(), " coefficients, expected ", a.size()));
+}
+
+}  // namespace
+
+StateSpace ccf(const Vector& a, const Vector& b) {
+    check_coefficients(a, b, "ccf");
     const Index n = a.size();
     return StateSpace{companion(a), Vector::Unit(n, n - 1), b.transpose(), Matrix::Zero(1, 1), 0.0};
 }
 
+// The dual of the controllable form: (A', C', B') realises the transposed, for SISO the same,
+// transfer function.
 StateSpace ocf(const Vector& a, const Vector& b) {
-    if (a.size() == 0)
-        throw InputError("ocf: needs at least one coefficient");
-    if (b.size() != a.size())
-        throw InputError(
-            str("ocf: numerator has ", b.size(), " coefficients, expected ", a.size()));
-    const Index n = a.size();
-    return StateSpace{companion(a).transpose(), b, Vector::Unit(n, n - 1).transpose(),
-                      Matrix::Zero(1, 1), 0.0};
+    check_coefficients(a, b, "ocf");
+    const StateSpace c = ccf(a, b);
+    return StateSpace{c.A.transpose(), c.C.transpose(), c.B.transpose(), c.D, 0.0};
 }
 
 Vector companion_coeffs(const Matrix& A, bool transposed) {

@@ -18,16 +18,34 @@ RankDecision staircase_only(Staircase st, Index n) {
     return d;
 }
 
-double residual(const LtiReport& r, const StateSpace& sys, const Gramian& g, GramKind kind) {
-    if (!g.defined())
-        return 0.0;
-    if (kind == GramKind::Controllability) {
-        const Matrix Q = sys.B * sys.B.transpose();
-        return r.dt > 0.0 ? dlyap_residual(sys.A, *g.W, Q) : lyap_residual(sys.A, *g.W, Q);
+struct Side {
+    std::optional<RankDecision> rank;
+    Gramian gramian;
+    double residual = 0.0;
+};
+
+// Controllability of (A, B), or observability of (A, C) as controllability of the dual pair
+// (A', C'): one code path for both halves of the report.
+Side analyze_side(const StateSpace& sys, const RealSchur& schur, GramKind kind,
+                  const LtiOptions& opt) {
+    const bool ctrb = kind == GramKind::Controllability;
+    const Matrix& input = ctrb ? sys.B : sys.C;
+    Side side;
+    if (input.size() == 0) {
+        side.gramian.undefined_reason = ctrb ? "no B given" : "no C given";
+        return side;
     }
-    const Matrix Q = sys.C.transpose() * sys.C;
-    const Matrix At = sys.A.transpose();
-    return r.dt > 0.0 ? dlyap_residual(At, *g.W, Q) : lyap_residual(At, *g.W, Q);
+    const Matrix A = ctrb ? sys.A : Matrix(sys.A.transpose());
+    const Matrix B = ctrb ? sys.B : Matrix(sys.C.transpose());
+    side.rank = opt.cross_checks ? ctrb_rank(A, B, opt.tol)
+                                 : staircase_only(ctrb_staircase(A, B, opt.tol, false), sys.n());
+    side.gramian = gram(schur, input, kind, sys.is_discrete());
+    if (opt.cross_checks && side.gramian.defined()) {
+        const Matrix Q = B * B.transpose();
+        side.residual = sys.is_discrete() ? dlyap_residual(A, *side.gramian.W, Q)
+                                          : lyap_residual(A, *side.gramian.W, Q);
+    }
+    return side;
 }
 
 }  // namespace
@@ -41,28 +59,16 @@ LtiReport analyze_lti(const StateSpace& sys, const LtiOptions& opt) {
     r.tolerance = opt.tol.value_or(default_structural_tol());
 
     const RealSchur schur = real_schur(sys.A);
-    r.spectrum = spectrum(schur.eigenvalues, sys.A.norm(), sys.is_discrete());
+    r.spectrum = spectrum(schur.eigenvalues, schur.balanced_norm, sys.is_discrete());
 
-    if (r.m > 0) {
-        r.ctrb = opt.cross_checks
-                     ? ctrb_rank(sys.A, sys.B, opt.tol)
-                     : staircase_only(ctrb_staircase(sys.A, sys.B, opt.tol, false), r.n);
-        r.gram_c = gram(schur, sys.B, GramKind::Controllability, sys.is_discrete());
-        if (opt.cross_checks)
-            r.gram_c_residual = residual(r, sys, r.gram_c, GramKind::Controllability);
-    } else {
-        r.gram_c.undefined_reason = "no B given";
-    }
-    if (r.p > 0) {
-        r.obsv = opt.cross_checks
-                     ? obsv_rank(sys.A, sys.C, opt.tol)
-                     : staircase_only(obsv_staircase(sys.A, sys.C, opt.tol, false), r.n);
-        r.gram_o = gram(schur, sys.C, GramKind::Observability, sys.is_discrete());
-        if (opt.cross_checks)
-            r.gram_o_residual = residual(r, sys, r.gram_o, GramKind::Observability);
-    } else {
-        r.gram_o.undefined_reason = "no C given";
-    }
+    Side c = analyze_side(sys, schur, GramKind::Controllability, opt);
+    Side o = analyze_side(sys, schur, GramKind::Observability, opt);
+    r.ctrb = std::move(c.rank);
+    r.gram_c = std::move(c.gramian);
+    r.gram_c_residual = c.residual;
+    r.obsv = std::move(o.rank);
+    r.gram_o = std::move(o.gramian);
+    r.gram_o_residual = o.residual;
     r.hsv = hsv(r.gram_c, r.gram_o);
     if (r.m > 0 && r.p > 0) {
         // A realisation is minimal iff it is controllable and observable (Kalman), so the

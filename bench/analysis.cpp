@@ -2,7 +2,11 @@
 // 24 layers x 1536 channels of single-input single-output systems of order 16, against a plain
 // Eigen path (Krylov matrices + SVD ranks only) on the same systems in the same run.
 //
-// Usage: bench_analysis [--layers L] [--channels D] [--threads T]
+// Usage: bench_analysis [--layers L] [--channels D] [--threads T] [--repeat R] [--companion 1]
+// --companion 1 makes every channel an SC-Mamba one instead: A in controllable canonical form
+// (a dense Schur factorisation, unlike Mamba's diagonal A), B = e_N.
+// Each path runs R times (default 3) after a warm-up; the best and the median time are printed.
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -13,6 +17,7 @@
 
 #include <Eigen/SVD>
 
+#include "analysis/canonical.hpp"
 #include "analysis/controllability.hpp"
 #include "analysis/ctrb.hpp"
 #include "analysis/gram.hpp"
@@ -56,10 +61,46 @@ std::vector<StateSpace> mamba_like_systems(Index count, unsigned seed) {
     return systems;
 }
 
+// An SC-Mamba channel: the companion matrix of real poles in [-16, -1], B = e_N, C_t random.
+std::vector<StateSpace> companion_systems(Index count, unsigned seed) {
+    std::mt19937 rng(seed);
+    std::normal_distribution<double> normal;
+    std::uniform_real_distribution<double> pole(-16.0, -1.0);
+    std::vector<StateSpace> systems;
+    systems.reserve(static_cast<std::size_t>(count));
+    for (Index k = 0; k < count; ++k) {
+        std::vector<std::complex<double>> poles;
+        for (Index i = 0; i < kOrder; ++i)
+            poles.emplace_back(pole(rng), 0.0);
+        Matrix C(1, kOrder);
+        for (Index i = 0; i < kOrder; ++i)
+            C(0, i) = normal(rng);
+        systems.push_back(StateSpace{companion(poly(poles)), Vector::Unit(kOrder, kOrder - 1), C,
+                                     Matrix::Zero(1, 1), 0.0});
+    }
+    return systems;
+}
+
 struct Summary {
     long ctrb_full = 0, obsv_full = 0, gram_defined = 0;
     double hsv_sum = 0.0;
 };
+
+struct Timing {
+    double best = 0.0, median = 0.0;
+};
+
+template <typename F>
+Timing time_repeated(int repeat, F run) {
+    std::vector<double> t;
+    for (int i = 0; i < repeat; ++i) {
+        const auto t0 = Clock::now();
+        run();
+        t.push_back(seconds_since(t0));
+    }
+    std::sort(t.begin(), t.end());
+    return {t.front(), t[t.size() / 2]};
+}
 
 int arg(int argc, char** argv, const char* name, int fallback) {
     for (int i = 1; i + 1 < argc; ++i)
@@ -74,11 +115,16 @@ int main(int argc, char** argv) {
     const int layers = arg(argc, argv, "--layers", 24);
     const int channels = arg(argc, argv, "--channels", 1536);
     const int threads = arg(argc, argv, "--threads", default_threads());
+    const int repeat = std::max(1, arg(argc, argv, "--repeat", 3));
     const Index count = static_cast<Index>(layers) * channels;
-    const std::vector<StateSpace> systems = mamba_like_systems(count, 130);
+    const bool sc_mamba = arg(argc, argv, "--companion", 0) != 0;
+    const std::vector<StateSpace> systems =
+        sc_mamba ? companion_systems(count, 130) : mamba_like_systems(count, 130);
     std::printf(
-        "bench/analysis: %d layers x %d channels = %ld SISO systems of order %ld, %d threads\n",
-        layers, channels, static_cast<long>(count), static_cast<long>(kOrder), threads);
+        "bench/analysis: %d layers x %d channels = %ld SISO systems of order %ld (%s), "
+        "%d threads\n",
+        layers, channels, static_cast<long>(count), static_cast<long>(kOrder),
+        sc_mamba ? "SC-Mamba companion A" : "Mamba diagonal A", threads);
 
     // Warm-up: page in code and data, let the clock settle.
     for (Index k = 0; k < std::min<Index>(count, 200); ++k)
@@ -87,32 +133,32 @@ int main(int argc, char** argv) {
 
     // The full report, as `analyze` will run it for every channel of every layer.
     std::vector<LtiReport> reports(static_cast<std::size_t>(count));
-    auto t0 = Clock::now();
-    parallel_for(
-        count,
-        [&](Index begin, Index end) {
-            for (Index k = begin; k < end; ++k)
-                reports[static_cast<std::size_t>(k)] =
-                    analyze_lti(systems[static_cast<std::size_t>(k)],
-                                {.tol = std::nullopt, .cross_checks = false});
-        },
-        threads);
-    const double t_full = seconds_since(t0);
+    const Timing t_full = time_repeated(repeat, [&] {
+        parallel_for(
+            count,
+            [&](Index begin, Index end) {
+                for (Index k = begin; k < end; ++k)
+                    reports[static_cast<std::size_t>(k)] =
+                        analyze_lti(systems[static_cast<std::size_t>(k)],
+                                    {.tol = std::nullopt, .cross_checks = false});
+            },
+            threads);
+    });
 
     // Plain Eigen: Krylov matrices and their SVD ranks, nothing else.
     std::vector<int> svd_ranks(static_cast<std::size_t>(count) * 2);
-    t0 = Clock::now();
-    parallel_for(
-        count,
-        [&](Index begin, Index end) {
-            for (Index k = begin; k < end; ++k) {
-                const StateSpace& s = systems[static_cast<std::size_t>(k)];
-                svd_ranks[2 * static_cast<std::size_t>(k)] = svd_rank(ctrb(s.A, s.B)).rank;
-                svd_ranks[2 * static_cast<std::size_t>(k) + 1] = svd_rank(obsv(s.A, s.C)).rank;
-            }
-        },
-        threads);
-    const double t_plain = seconds_since(t0);
+    const Timing t_plain = time_repeated(repeat, [&] {
+        parallel_for(
+            count,
+            [&](Index begin, Index end) {
+                for (Index k = begin; k < end; ++k) {
+                    const StateSpace& s = systems[static_cast<std::size_t>(k)];
+                    svd_ranks[2 * static_cast<std::size_t>(k)] = svd_rank(ctrb(s.A, s.B)).rank;
+                    svd_ranks[2 * static_cast<std::size_t>(k) + 1] = svd_rank(obsv(s.A, s.C)).rank;
+                }
+            },
+            threads);
+    });
 
     Summary sum;
     long svd_ctrb_full = 0;
@@ -153,18 +199,21 @@ int main(int argc, char** argv) {
     const double us = 1e6 / static_cast<double>(sample);
 
     std::printf(
-        "full report (eigenvalues + stability, staircase ctrb/obsv ranks, both Gramians, "
-        "HSV, minimal order): %.3f s, %.0f systems/s, %.1f us per system\n",
-        t_full, static_cast<double>(count) / t_full, 1e6 * t_full / static_cast<double>(count));
+        "full report (eigenvalues + stability, staircase ctrb/obsv ranks, both Gramians, HSV, "
+        "minimal order): best %.3f s (median %.3f s), %.0f systems/s, %.1f us per system\n",
+        t_full.best, t_full.median, static_cast<double>(count) / t_full.best,
+        1e6 * t_full.best / static_cast<double>(count));
     std::printf(
         "  per system, 1 thread: Schur + spectrum %.1f us, staircases %.1f us, Gramians "
         "%.1f us, HSV %.1f us (minimal order by TB01PD, needed only when a rank is deficient: %.1f "
         "us)\n",
         t_schur * us, t_stair * us, t_gram * us, t_hsv * us, t_minreal * us);
-    std::printf("plain Eigen (Krylov matrices + SVD ranks only): %.3f s, %.0f systems/s\n", t_plain,
-                static_cast<double>(count) / t_plain);
-    std::printf("ratio: the full report takes %.2fx the time of the plain SVD ranks\n",
-                t_full / t_plain);
+    std::printf(
+        "plain Eigen (Krylov matrices + SVD ranks only): best %.3f s (median %.3f s), %.0f "
+        "systems/s\n",
+        t_plain.best, t_plain.median, static_cast<double>(count) / t_plain.best);
+    std::printf("ratio: the full report takes %.2fx the time of the plain SVD ranks (best times)\n",
+                t_full.best / t_plain.best);
     std::printf(
         "results: staircase says controllable %ld/%ld, observable %ld/%ld; SVD of the "
         "Krylov matrix says controllable %ld/%ld; Gramians defined %ld; mean largest HSV %.4f\n",
