@@ -51,6 +51,12 @@ void rank(std::string& out, const char* what, const std::optional<analysis::Rank
     if (weakest)
         out += fmt(", weakest mode %.6g%+.6gi (residual %.2e)", weakest->eigenvalue.real(),
                    weakest->eigenvalue.imag(), weakest->residual);
+    std::string lost;
+    for (const auto& mode : d->pbh.modes)
+        if (mode.deficiency > 0)
+            lost += fmt(" %.6g%+.6gi", mode.eigenvalue.real(), mode.eigenvalue.imag());
+    if (!lost.empty())
+        out += fmt("; modes it finds lost:%s", lost.c_str());
     out += '\n';
     if (d->disagree)
         out +=
