@@ -117,10 +117,7 @@ BOOST_AUTO_TEST_CASE(the_tolerance_decides_nearly_equal_modes) {
 BOOST_AUTO_TEST_CASE(badly_scaled_companion_forms_are_balanced_before_the_staircase) {
     // (s+1)(s+2)...(s+16): coefficients up to 16! = 2e13 beside the unit superdiagonal. The pair
     // (companion(a), e_N) is controllable by construction and its transpose observable.
-    std::vector<std::complex<double>> poles;
-    for (int i = 1; i <= 16; ++i)
-        poles.emplace_back(-i, 0.0);
-    const Matrix A = companion(poly(poles));
+    const Matrix A = companion(poly(t::poles_minus_one_to(16)));
     const Vector e = Vector::Unit(16, 15);
     BOOST_TEST(ctrb_staircase(A, e).rank == 16);
     BOOST_TEST(obsv_staircase(A.transpose(), e.transpose()).rank == 16);

@@ -147,10 +147,7 @@ BOOST_AUTO_TEST_CASE(zoh_gramian_tends_to_the_continuous_one) {
 BOOST_AUTO_TEST_CASE(gramian_of_a_badly_scaled_companion_form) {
     // SC-Mamba's channel form with poles -1..-16 (coefficients up to 2e13): the Gramian is
     // computed in balanced coordinates and must still solve the original equation.
-    std::vector<std::complex<double>> poles;
-    for (int i = 1; i <= 16; ++i)
-        poles.emplace_back(-i, 0.0);
-    const Matrix A = companion(poly(poles));
+    const Matrix A = companion(poly(t::poles_minus_one_to(16)));
     const Vector B = Vector::Unit(16, 15);
     const Matrix Wc = W(gram(A, B, GramKind::Controllability, false));
     BOOST_TEST(lyap_residual(A, Wc, B * B.transpose()) < 1e-14);

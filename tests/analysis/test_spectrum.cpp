@@ -7,6 +7,7 @@
 
 #include "analysis/canonical.hpp"
 #include "analysis/spectrum.hpp"
+#include "tests/support/systems.hpp"
 
 using namespace ssmscope::analysis;
 using C = std::complex<double>;
@@ -65,9 +66,7 @@ BOOST_AUTO_TEST_CASE(balancing_keeps_badly_scaled_companion_spectra_accurate) {
     // (s+1)...(s+16): coefficients up to 16! = 2e13. Unbalanced, eps * ||A|| alone is 5e-3, and
     // for random poles in [-16, -1] (coefficients near 1e19) whole eigenvalues land in the right
     // half-plane. These roots are sensitive (Wilkinson) but stay within 1e-4 of the truth here.
-    std::vector<C> poles;
-    for (int i = 1; i <= 16; ++i)
-        poles.emplace_back(-i, 0.0);
+    const std::vector<C> poles = ssmscope::test::poles_minus_one_to(16);
     const Spectrum s = spectrum(companion(poly(poles)), false);
     BOOST_TEST(s.stable());
     BOOST_TEST(s.spectral_abscissa == -1.0, tt::tolerance(1e-4));

@@ -68,6 +68,13 @@ StateSpace kalman(Index nco, Index ncno, Index nnco, Index nncno, Index m, Index
     return StateSpace{A, B, C, Matrix::Zero(p, m), 0.0};
 }
 
+std::vector<std::complex<double>> poles_minus_one_to(int n) {
+    std::vector<std::complex<double>> poles;
+    for (int i = 1; i <= n; ++i)
+        poles.emplace_back(-i, 0.0);
+    return poles;
+}
+
 StateSpace transform(const StateSpace& sys, const Matrix& T) {
     const Eigen::PartialPivLU<Matrix> lu(T);
     return StateSpace{lu.solve(sys.A * T), lu.solve(sys.B), sys.C * T, sys.D, sys.dt};

@@ -1,7 +1,9 @@
 // Test systems with a known structure, behind random well-conditioned changes of coordinates.
 #pragma once
 
+#include <complex>
 #include <random>
+#include <vector>
 
 #include "analysis/state_space.hpp"
 
@@ -28,6 +30,9 @@ Matrix convergent_random(Index n, double rho, std::mt19937& rng);
 // generic B and C on the blocks that may see them; returned in the decomposed coordinates.
 StateSpace kalman(Index nco, Index ncno, Index nnco, Index nncno, Index m, Index p,
                   std::mt19937& rng);
+
+// The poles -1, -2, ..., -n (the roots of Wilkinson's polynomial, mirrored).
+std::vector<std::complex<double>> poles_minus_one_to(int n);
 
 // (T^-1 A T, T^-1 B, C T, D): the same system in other coordinates.
 StateSpace transform(const StateSpace& sys, const Matrix& T);
