@@ -26,7 +26,7 @@ double smallest_singular_value(const Matrix& M) {
     return s(s.size() - 1);
 }
 
-// Measures how clear-cut the staircase decisions were, from the original (A, B) and Z.
+// Measures how clear-cut the staircase decisions were, from the (balanced) pair it ran on and Z.
 void add_diagnostics(Staircase& st, const Matrix& A, const Matrix& B) {
     const Matrix Ac = st.Z.transpose() * A * st.Z;
     const Matrix Bc = st.Z.transpose() * B;
