@@ -47,7 +47,7 @@ StateSpace make_ss(Matrix A, Matrix B, Matrix C, Matrix D, double dt) {
                          "D");
     if (!std::isfinite(dt) || dt < 0.0)
         throw InputError(
-            str("the sample time dt must be 0 (continuous) or a positive number, got ", dt));
+            str("the sample time dt must be 0 (continuous) or a positive number, got ", dt), "dt");
     require_finite(A, "A");
     require_finite(B, "B");
     require_finite(C, "C");

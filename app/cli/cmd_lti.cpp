@@ -29,7 +29,8 @@ analysis::Matrix read_optional(const std::string& file) {
     return file.empty() ? analysis::Matrix() : analysis::read_csv_matrix(file);
 }
 
-// A size error names the matrix; the user knows it by its file: "B3.csv: B must have ...".
+// An error names the matrix (or dt); the user knows it by its file (or flag):
+// "B3.csv: B must have ...", "--dt: the sample time ...".
 analysis::StateSpace load(const LtiArgs& args) {
     using analysis::InputError;
     analysis::Matrix A = analysis::read_csv_matrix(args.a);
@@ -42,7 +43,7 @@ analysis::StateSpace load(const LtiArgs& args) {
                                  args.dt.value_or(0.0));
     } catch (const InputError& e) {
         const std::map<std::string, std::string> files{
-            {"A", args.a}, {"B", args.b}, {"C", args.c}, {"D", args.d}};
+            {"A", args.a}, {"B", args.b}, {"C", args.c}, {"D", args.d}, {"dt", "--dt"}};
         const auto file = files.find(e.subject());
         if (file == files.end() || file->second.empty())
             throw;
@@ -53,9 +54,6 @@ analysis::StateSpace load(const LtiArgs& args) {
 int run(const LtiArgs& args) {
     using analysis::InputError;
     using analysis::str;
-    if (args.dt && (!std::isfinite(*args.dt) || *args.dt < 0.0))
-        throw InputError(
-            str("--dt: the sample time must be > 0 (or 0 for continuous time), got ", *args.dt));
     if (args.tol && (!std::isfinite(*args.tol) || *args.tol <= 0.0 || *args.tol >= 1.0))
         throw InputError(str("--tol: a relative tolerance must lie in (0, 1), got ", *args.tol));
 

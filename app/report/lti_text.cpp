@@ -1,5 +1,6 @@
 #include "app/report/lti_text.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -7,11 +8,14 @@ namespace ssmscope::report {
 
 namespace {
 
+// printf into a string of whatever length it needs (a Gramian row or a reason can be long).
 template <typename... Args>
 std::string fmt(const char* format, Args... args) {
-    char buf[256];
-    std::snprintf(buf, sizeof buf, format, args...);
-    return buf;
+    const int size = std::snprintf(nullptr, 0, format, args...);
+    std::string out(static_cast<std::size_t>(std::max(size, 0)) + 1, '\0');
+    std::snprintf(out.data(), out.size(), format, args...);
+    out.pop_back();
+    return out;
 }
 
 void matrix(std::string& out, const analysis::Matrix& M) {
@@ -56,7 +60,7 @@ void rank(std::string& out, const char* what, const std::optional<analysis::Rank
         if (mode.deficiency > 0)
             lost += fmt(" %.6g%+.6gi", mode.eigenvalue.real(), mode.eigenvalue.imag());
     if (!lost.empty())
-        out += fmt("; modes it finds lost:%s", lost.c_str());
+        out += "; modes it finds lost:" + lost;
     out += '\n';
     if (d->disagree)
         out +=
