@@ -1,0 +1,69 @@
+#include "model/tokenizer/bpe_pipeline.hpp"
+
+#include <filesystem>
+
+#include "analysis/error.hpp"
+#include "analysis/str.hpp"
+#include "model/tokenizer/utf8.hpp"
+
+namespace ssmscope::model {
+
+namespace {
+
+class BpeTokenizer final : public Tokenizer {
+  public:
+    explicit BpeTokenizer(BpePipeline p) : p_(std::move(p)) {}
+
+    std::vector<std::int64_t> encode(std::string_view text) const override {
+        require_utf8(text, "the text to tokenize");
+        std::vector<std::int64_t> ids = p_.prefix;
+        for (const TextPiece& raw : p_.raw_added.split(text)) {
+            if (raw.id) {
+                ids.push_back(*raw.id);
+                continue;
+            }
+            const std::string normalized = p_.normalizer.apply(raw.text);
+            for (const TextPiece& piece : p_.normalized_added.split(normalized)) {
+                if (piece.id) {
+                    ids.push_back(*piece.id);
+                    continue;
+                }
+                for (const std::string& word : p_.pre_tokenizer.apply(piece.text))
+                    p_.model->tokenize(word, ids);
+            }
+        }
+        ids.insert(ids.end(), p_.suffix.begin(), p_.suffix.end());
+        return ids;
+    }
+
+    std::string decode(std::span<const std::int64_t> ids) const override {
+        std::string text;
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+            const auto it = p_.decoded.find(ids[i]);
+            if (it == p_.decoded.end())
+                throw analysis::InputError(analysis::str(
+                    "token id ", ids[i], " (position ", i, ") is not in the vocabulary of ",
+                    p_.source, " (ids 0 to ", p_.vocab_size - 1, ")"));
+            text += it->second;
+        }
+        return text;
+    }
+
+    std::int64_t vocab_size() const override { return p_.vocab_size; }
+    std::optional<std::int64_t> eos_id() const override { return p_.eos; }
+    std::string description() const override {
+        return analysis::str("BPE, ", p_.vocab_size, " tokens (",
+                             std::filesystem::path(p_.source).filename().string(), ")");
+    }
+
+  private:
+    BpePipeline p_;
+};
+
+}  // namespace
+
+std::unique_ptr<Tokenizer> make_bpe_tokenizer(BpePipeline pipeline) {
+    return std::make_unique<BpeTokenizer>(std::move(pipeline));
+}
+
+}  // namespace ssmscope::model

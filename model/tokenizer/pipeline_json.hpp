@@ -1,0 +1,30 @@
+// Reading the text-processing components of a tokenizer.json (normalizer, pre_tokenizer,
+// post_processor, decoder); each refuses a type it does not support, naming the field.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "model/tokenizer/json_node.hpp"
+#include "model/tokenizer/normalizer.hpp"
+#include "model/tokenizer/pre_tokenizer.hpp"
+
+namespace ssmscope::model {
+
+// null/absent, or NFC, NFD, NFKC, NFKD, or a Sequence of those.
+Normalizer read_normalizer(const JsonNode& node);
+
+// null/absent, or ByteLevel, Split, or a Sequence of those.
+PreTokenizer read_pre_tokenizer(const JsonNode& node);
+
+// The ids a post_processor puts before and after every encoded text. null/absent and ByteLevel
+// add none; TemplateProcessing adds the special tokens of its "single" template; a Sequence
+// applies its processors in order. `is_id` says whether an id is in the vocabulary.
+void read_post_processor(const JsonNode& node, const std::function<bool(std::int64_t)>& is_id,
+                         std::vector<std::int64_t>& prefix, std::vector<std::int64_t>& suffix);
+
+// Requires the ByteLevel decoder, the only one whose decoding this project implements.
+void check_decoder(const JsonNode& node);
+
+}  // namespace ssmscope::model
