@@ -1,0 +1,193 @@
+#include "model/checkpoint/checkpoint.hpp"
+
+#include <cstring>
+#include <set>
+#include <sstream>
+
+#include <torch/torch.h>
+
+#include "analysis/error.hpp"
+#include "analysis/str.hpp"
+#include "model/config/config_json.hpp"
+#include "model/io/atomic_file.hpp"
+#include "model/io/checkpoint_files.hpp"
+
+namespace ssmscope::model {
+
+using analysis::InputError;
+using analysis::str;
+
+namespace {
+
+std::optional<torch::Dtype> torch_dtype(DType d) {
+    switch (d) {
+        case DType::F64:
+            return torch::kFloat64;
+        case DType::F32:
+            return torch::kFloat32;
+        case DType::F16:
+            return torch::kFloat16;
+        case DType::BF16:
+            return torch::kBFloat16;
+        default:
+            return std::nullopt;
+    }
+}
+
+DType file_dtype(torch::Dtype d) {
+    if (d == torch::kFloat64)
+        return DType::F64;
+    if (d == torch::kFloat16)
+        return DType::F16;
+    if (d == torch::kBFloat16)
+        return DType::BF16;
+    return DType::F32;
+}
+
+std::string shape_str(c10::IntArrayRef shape) {
+    std::ostringstream os;
+    os << '[';
+    for (std::size_t i = 0; i < shape.size(); ++i)
+        os << (i ? ", " : "") << shape[i];
+    return os.str() + ']';
+}
+
+std::string sizes_summary(const ModelConfig& c) {
+    std::string s = str("d_model=", c.d_model, ", d_inner=", c.d_inner(), ", d_state=", c.d_state,
+                        ", d_conv=", c.d_conv, ", vocab=", c.padded_vocab());
+    if (c.mamba2_family()) {
+        s += str(", heads=", c.nheads(), ", head_dim=", c.headdim, ", n_groups=", c.ngroups);
+    } else {
+        s += str(", dt_rank=", c.dt_rank);
+    }
+    return s;
+}
+
+// The tensor's bytes as a torch tensor of its stored dtype (copied: spans need not be aligned).
+torch::Tensor read_tensor(const CheckpointFiles::Entry& entry, const std::string& name) {
+    const auto dtype = torch_dtype(entry.info->dtype);
+    if (!dtype) {
+        throw InputError(
+            str(entry.file->path().string(), ": tensor '", name, "' has dtype ",
+                dtype_name(entry.info->dtype), ", but model weights must be F64, F32, F16 or BF16"),
+            name);
+    }
+    torch::Tensor t = torch::empty(entry.info->shape, torch::TensorOptions().dtype(*dtype));
+    const auto bytes = entry.file->data(*entry.info);
+    std::memcpy(t.data_ptr(), bytes.data(), bytes.size());
+    return t;
+}
+
+void check_finite(const torch::Tensor& t, const std::string& file, const std::string& name,
+                  bool allow, std::vector<std::string>& warnings) {
+    const torch::Tensor bad = ~torch::isfinite(t);
+    const std::int64_t count = bad.sum().item<std::int64_t>();
+    if (count == 0)
+        return;
+    const std::int64_t first = bad.reshape(-1).nonzero().select(1, 0)[0].item<std::int64_t>();
+    const std::string msg =
+        str(file, ": tensor '", name, "' has ", count,
+            " non-finite value(s) (NaN or Inf), the first at flat index ", first);
+    if (!allow)
+        throw InputError(msg + "; pass --allow-nonfinite to load it anyway", name);
+    warnings.push_back(msg);
+}
+
+}  // namespace
+
+std::vector<std::string> stored_names(const std::string& name) {
+    static const std::string hf = "backbone.embeddings.", original = "backbone.embedding.";
+    if (name.rfind(hf, 0) == 0)
+        return {name, original + name.substr(hf.size())};
+    return {name};
+}
+
+LoadedModel load_checkpoint(const std::filesystem::path& dir, const LoadOptions& options) {
+    LoadedModel out;
+    out.config = load_config(dir);
+    const CheckpointFiles files(dir);
+    out.sharded = files.sharded();
+    torch::manual_seed(0);  // the initial values are all overwritten; keep construction repeatable
+    out.model = std::make_shared<LanguageModel>(out.config);
+    out.model->to(options.dtype);
+
+    std::set<std::string> used, dtypes;
+    torch::NoGradGuard no_grad;
+    for (auto& item : out.model->named_parameters()) {
+        const std::string& name = item.key();
+        torch::Tensor& param = item.value();
+        std::optional<CheckpointFiles::Entry> entry;
+        std::string key;
+        for (const std::string& candidate : stored_names(name)) {
+            if ((entry = files.find(candidate))) {
+                key = candidate;
+                break;
+            }
+        }
+        if (!entry) {
+            throw InputError(str(dir.string(), ": missing tensor '", name, "' (shape ",
+                                 shape_str(param.sizes()), ") that a ", arch_name(out.config.arch),
+                                 " model with config.json's ", sizes_summary(out.config), " needs"),
+                             name);
+        }
+        const std::string file = entry->file->path().string();
+        if (c10::IntArrayRef(entry->info->shape) != param.sizes()) {
+            throw InputError(str(file, ": tensor '", key, "' has shape ",
+                                 shape_str(entry->info->shape), " but config.json (",
+                                 sizes_summary(out.config), ") implies ", shape_str(param.sizes())),
+                             key);
+        }
+        const torch::Tensor t = read_tensor(*entry, key);
+        check_finite(t, file, key, options.allow_nonfinite, out.warnings);
+        param.copy_(t);
+        used.insert(key);
+        dtypes.insert(std::string(dtype_name(entry->info->dtype)));
+    }
+    if (out.config.tie_embeddings) {
+        if (const auto head = files.find("lm_head.weight")) {
+            used.insert("lm_head.weight");
+            const torch::Tensor t = read_tensor(*head, "lm_head.weight");
+            if (t.sizes() != out.model->lm_head_weight().sizes() ||
+                !torch::equal(t.to(options.dtype), out.model->lm_head_weight())) {
+                out.warnings.push_back(
+                    "lm_head.weight is stored but differs from the embedding, and config.json ties "
+                    "them: the embedding is used");
+            }
+        }
+    }
+    for (const std::string& name : files.names()) {
+        if (!used.count(name)) {
+            out.warnings.push_back(
+                str("tensor '", name, "' is not used by a ", arch_name(out.config.arch), " model"));
+        }
+    }
+    for (const std::string& d : dtypes) {
+        out.stored_dtype += (out.stored_dtype.empty() ? "" : ", ") + d;
+    }
+    if (dtypes.size() > 1)
+        out.stored_dtype = "mixed (" + out.stored_dtype + ")";
+    return out;
+}
+
+void save_checkpoint(LanguageModel& model, const std::filesystem::path& dir,
+                     std::uint64_t max_shard_bytes) {
+    std::filesystem::create_directories(dir);
+    std::vector<torch::Tensor> keep;  // owns the contiguous CPU copies the spans point into
+    std::vector<TensorToWrite> tensors;
+    for (const auto& item : model.named_parameters()) {
+        const torch::Tensor t = item.value().detach().to(torch::kCPU).contiguous();
+        keep.push_back(t);
+        tensors.push_back(
+            TensorToWrite{item.key(), file_dtype(t.scalar_type()), t.sizes().vec(),
+                          std::span(static_cast<const std::byte*>(t.data_ptr()), t.nbytes())});
+    }
+    write_checkpoint_tensors(dir, tensors, {{"format", "pt"}}, max_shard_bytes);
+    ModelConfig config = model.config();
+    config.torch_dtype =
+        model.lm_head_weight().scalar_type() == torch::kFloat64 ? "float64" : "float32";
+    AtomicFile json(dir / "config.json");
+    json.write(to_hf_json(config).dump(2) + "\n");
+    json.commit();
+}
+
+}  // namespace ssmscope::model

@@ -1,0 +1,44 @@
+// Loading a checkpoint directory (config.json + safetensors, single or sharded, Hugging Face or
+// mamba_ssm layout) into a LanguageModel, and saving one in the Hugging Face layout.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "model/config/model_config.hpp"
+#include "model/nn/language_model.hpp"
+
+namespace ssmscope::model {
+
+struct LoadOptions {
+    // NaN or Inf in a weight is an error unless allowed; then it becomes a warning.
+    bool allow_nonfinite = false;
+    torch::Dtype dtype = torch::kFloat32;  // parameters are converted to this type
+};
+
+struct LoadedModel {
+    std::shared_ptr<LanguageModel> model;
+    ModelConfig config;
+    std::string stored_dtype;  // "F32", "BF16", ... or "mixed (F32, BF16)"
+    bool sharded = false;
+    std::vector<std::string> warnings;  // unused tensors, allowed non-finite values, ...
+};
+
+// Throws analysis::InputError naming the file and tensor: missing tensor, a shape that
+// contradicts config.json, a non-float dtype, NaN/Inf (unless allowed), plus everything
+// CheckpointFiles and parse_config reject.
+LoadedModel load_checkpoint(const std::filesystem::path& dir, const LoadOptions& options = {});
+
+// Writes dir/config.json (Hugging Face layout) and dir/model.safetensors (sharded above
+// max_shard_bytes when non-zero), each atomically. Tied LM heads are not stored, as
+// transformers does. load_checkpoint(save_checkpoint(m)) reproduces m bit for bit.
+void save_checkpoint(LanguageModel& model, const std::filesystem::path& dir,
+                     std::uint64_t max_shard_bytes = 0);
+
+// The key a tensor has in the file for the model's (Hugging Face) parameter name: mamba_ssm
+// calls the embedding `backbone.embedding.weight`.
+std::vector<std::string> stored_names(const std::string& parameter_name);
+
+}  // namespace ssmscope::model

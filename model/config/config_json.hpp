@@ -1,0 +1,23 @@
+// config.json ⇄ ModelConfig for the Hugging Face `mamba` / `mamba2` model types, the original
+// mamba_ssm layout (`d_model`, `n_layer`, `ssm_cfg`) and the Sparse variants (`ssm_form`).
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "model/config/model_config.hpp"
+
+namespace ssmscope::model {
+
+// `source` names the file in error messages. Throws analysis::InputError naming the field.
+ModelConfig parse_config(const nlohmann::json& json, const std::string& source);
+
+// Reads dir/config.json.
+ModelConfig load_config(const std::filesystem::path& dir);
+
+// The Hugging Face layout that `save` writes (vocab_size is the padded size).
+nlohmann::ordered_json to_hf_json(const ModelConfig& config);
+
+}  // namespace ssmscope::model

@@ -1,0 +1,104 @@
+#include "model/nn/language_model.hpp"
+
+#include <torch/torch.h>
+
+#include "model/nn/mamba2_mixer.hpp"
+#include "model/nn/mamba_mixer.hpp"
+#include "model/nn/sparse_mixer.hpp"
+#include "model/nn/st_mamba2_mixer.hpp"
+
+namespace ssmscope::model {
+
+namespace nn = torch::nn;
+
+std::shared_ptr<Mixer> make_mixer(const ModelConfig& c) {
+    switch (c.arch) {
+        case Arch::Mamba:
+            return std::make_shared<MambaMixer>(c);
+        case Arch::Mamba2:
+            return std::make_shared<Mamba2Mixer>(c);
+        case Arch::ScMamba:
+            return std::make_shared<SparseMixer>(c, CompanionForm::Controllable);
+        case Arch::SoMamba:
+            return std::make_shared<SparseMixer>(c, CompanionForm::Observable);
+        case Arch::StMamba2:
+            return std::make_shared<StMamba2Mixer>(c);
+    }
+    return nullptr;
+}
+
+Block::Block(const ModelConfig& c) {
+    norm = register_module("norm", RMSNorm(c.d_model, c.norm_eps));
+    mixer = register_module("mixer", make_mixer(c));
+}
+
+Backbone::Backbone(const ModelConfig& c) {
+    embeddings = register_module("embeddings", nn::Embedding(c.padded_vocab(), c.d_model));
+    nn::ModuleList list;
+    for (std::int64_t i = 0; i < c.n_layer; ++i) {
+        layers.push_back(std::make_shared<Block>(c));
+        list->push_back(layers.back());
+    }
+    register_module("layers", list);
+    norm_f = register_module("norm_f", RMSNorm(c.d_model, c.norm_eps));
+    torch::NoGradGuard no_grad;
+    embeddings->weight.normal_(0.0, 0.02);
+}
+
+LanguageModel::LanguageModel(const ModelConfig& c) : config_(c) {
+    backbone = register_module("backbone", std::make_shared<Backbone>(c));
+    if (!c.tie_embeddings) {
+        lm_head = register_module(
+            "lm_head", nn::Linear(nn::LinearOptions(c.d_model, c.padded_vocab()).bias(false)));
+        torch::NoGradGuard no_grad;
+        lm_head->weight.normal_(0.0, 0.02);
+    }
+}
+
+torch::Tensor LanguageModel::lm_head_weight() const {
+    return lm_head ? lm_head->weight : backbone->embeddings->weight;
+}
+
+torch::Tensor LanguageModel::logits(const torch::Tensor& h) const {
+    return torch::matmul(backbone->norm_f(h), lm_head_weight().t());
+}
+
+torch::Tensor LanguageModel::forward(const torch::Tensor& tokens,
+                                     std::vector<torch::Tensor>* hidden) {
+    torch::Tensor h = backbone->embeddings(tokens);
+    for (const auto& block : backbone->layers) {
+        if (hidden)
+            hidden->push_back(h);
+        h = h + block->mixer->forward(block->norm(h));
+    }
+    if (hidden)
+        hidden->push_back(h);
+    return logits(h);
+}
+
+LanguageModel::Cache LanguageModel::new_cache(std::int64_t batch) const {
+    Cache cache;
+    const auto options = backbone->embeddings->weight.options().requires_grad(false);
+    for (const auto& block : backbone->layers) {
+        cache.layers.push_back(block->mixer->new_cache(batch, options));
+    }
+    return cache;
+}
+
+torch::Tensor LanguageModel::step(const torch::Tensor& token, Cache& cache) {
+    torch::Tensor h = backbone->embeddings(token);
+    for (std::size_t i = 0; i < backbone->layers.size(); ++i) {
+        const auto& block = backbone->layers[i];
+        h = h + block->mixer->step(block->norm(h), cache.layers[i]);
+    }
+    return logits(h);
+}
+
+std::int64_t LanguageModel::parameter_count() const {
+    std::int64_t n = 0;
+    for (const auto& p : parameters())
+        n += p.numel();
+    return n;
+}
+
+}  // namespace ssmscope::model

@@ -1,0 +1,92 @@
+#include "model/nn/mamba2_mixer.hpp"
+
+#include <cmath>
+
+#include <torch/torch.h>
+
+#include "model/nn/causal_conv.hpp"
+#include "model/nn/init.hpp"
+#include "model/nn/ssd.hpp"
+
+namespace ssmscope::model {
+
+namespace nn = torch::nn;
+
+Mamba2Mixer::Mamba2Mixer(const ModelConfig& c)
+    : c_(c), e_(c.d_inner()), n_(c.d_state), h_(c.nheads()), p_(c.headdim), g_(c.ngroups) {
+    const std::int64_t dm = c.d_model, k = c.d_conv, conv_dim = e_ + 2 * g_ * n_;
+    in_proj = register_module(
+        "in_proj", nn::Linear(nn::LinearOptions(dm, 2 * e_ + 2 * g_ * n_ + h_).bias(c.proj_bias)));
+    conv1d = register_module("conv1d", nn::Conv1d(nn::Conv1dOptions(conv_dim, conv_dim, k)
+                                                      .groups(conv_dim)
+                                                      .padding(k - 1)
+                                                      .bias(c.conv_bias)));
+    dt_bias = register_parameter("dt_bias", dt_bias_init(h_, c));
+    A_log = register_parameter("A_log",
+                               torch::log(torch::empty({h_}).uniform_(c.a_init_lo, c.a_init_hi)));
+    D = register_parameter("D", torch::ones({c.d_has_hdim ? e_ : h_}));
+    norm = register_module("norm", RMSNorm(e_, c.norm_eps));
+    out_proj = register_module("out_proj", nn::Linear(nn::LinearOptions(e_, dm).bias(c.proj_bias)));
+    torch::NoGradGuard no_grad;
+    kaiming_linear_init(out_proj->weight, 1.0 / std::sqrt(static_cast<double>(c.n_layer)));
+    for (auto* l : {&in_proj, &out_proj}) {
+        if ((*l)->bias.defined())
+            (*l)->bias.zero_();
+    }
+}
+
+torch::Tensor Mamba2Mixer::A() const {
+    return -torch::exp(A_log);
+}
+
+torch::Tensor Mamba2Mixer::delta(const torch::Tensor& dt) const {
+    torch::Tensor d = torch::softplus(dt + dt_bias);
+    if (c_.dt_limit_lo > 0.0 || std::isfinite(c_.dt_limit_hi)) {
+        d = d.clamp(c_.dt_limit_lo, c_.dt_limit_hi);
+    }
+    return d;
+}
+
+torch::Tensor Mamba2Mixer::heads(const torch::Tensor& groups) const {
+    std::vector<std::int64_t> shape = groups.sizes().vec();
+    shape.back() = g_;
+    shape.push_back(n_);
+    return groups.reshape(shape).repeat_interleave(h_ / g_, -2);  // head h uses group h / (H/G)
+}
+
+torch::Tensor Mamba2Mixer::d_per_head() const {
+    return c_.d_has_hdim ? D.reshape({h_, p_}) : D.reshape({h_, 1});
+}
+
+torch::Tensor Mamba2Mixer::forward(const torch::Tensor& u) {
+    const std::int64_t b = u.size(0), l = u.size(1), gn = g_ * n_;
+    const auto parts = in_proj(u).split_with_sizes({e_, e_ + 2 * gn, h_}, -1);  // z, xBC, dt
+    const torch::Tensor xbc = torch::silu(causal_conv(parts[1], conv1d->weight, conv1d->bias));
+    const auto xs = xbc.split_with_sizes({e_, gn, gn}, -1);
+    const torch::Tensor x = xs[0].reshape({b, l, h_, p_});
+    const torch::Tensor y =
+        ssd(x, delta(parts[2]), A(), heads(xs[1]), heads(xs[2]), c_.chunk_size) + x * d_per_head();
+    return out_proj(norm->forward_gated(y.reshape({b, l, e_}), parts[0], e_ / g_));
+}
+
+torch::Tensor Mamba2Mixer::step(const torch::Tensor& u, LayerCache& cache) {
+    const std::int64_t b = u.size(0), gn = g_ * n_;
+    const auto parts = in_proj(u).split_with_sizes({e_, e_ + 2 * gn, h_}, -1);
+    const torch::Tensor xbc =
+        torch::silu(causal_conv_step(parts[1], cache.conv, conv1d->weight, conv1d->bias));
+    const auto xs = xbc.split_with_sizes({e_, gn, gn}, -1);
+    const torch::Tensor x = xs[0].reshape({b, h_, p_});
+    const torch::Tensor Bh = heads(xs[1]), Ch = heads(xs[2]);  // (b, H, N)
+    const torch::Tensor d = delta(parts[2]);                   // (b, H)
+    const torch::Tensor decay = torch::exp(d * A()).reshape({b, h_, 1, 1});
+    cache.ssm = cache.ssm * decay + (d.unsqueeze(-1) * x).unsqueeze(-1) * Bh.unsqueeze(2);
+    const torch::Tensor y = (cache.ssm * Ch.unsqueeze(2)).sum(-1) + x * d_per_head();
+    return out_proj(norm->forward_gated(y.reshape({b, e_}), parts[0], e_ / g_));
+}
+
+LayerCache Mamba2Mixer::new_cache(std::int64_t batch, const torch::TensorOptions& options) const {
+    return {torch::zeros({batch, e_ + 2 * g_ * n_, c_.d_conv}, options),
+            torch::zeros({batch, h_, p_, n_}, options)};
+}
+
+}  // namespace ssmscope::model

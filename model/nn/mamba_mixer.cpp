@@ -1,0 +1,74 @@
+#include "model/nn/mamba_mixer.hpp"
+
+#include <cmath>
+
+#include <torch/torch.h>
+
+#include "model/nn/causal_conv.hpp"
+#include "model/nn/init.hpp"
+#include "model/nn/selective_scan.hpp"
+
+namespace ssmscope::model {
+
+namespace nn = torch::nn;
+
+MambaMixer::MambaMixer(const ModelConfig& c) : e_(c.d_inner()), n_(c.d_state), r_(c.dt_rank) {
+    const std::int64_t dm = c.d_model, k = c.d_conv;
+    in_proj =
+        register_module("in_proj", nn::Linear(nn::LinearOptions(dm, 2 * e_).bias(c.proj_bias)));
+    conv1d = register_module(
+        "conv1d",
+        nn::Conv1d(nn::Conv1dOptions(e_, e_, k).groups(e_).padding(k - 1).bias(c.conv_bias)));
+    x_proj = register_module("x_proj", nn::Linear(nn::LinearOptions(e_, r_ + 2 * n_).bias(false)));
+    dt_proj = register_module("dt_proj", nn::Linear(nn::LinearOptions(r_, e_).bias(true)));
+    A_log = register_parameter(
+        "A_log", torch::log(torch::arange(1, n_ + 1, torch::kFloat32)).repeat({e_, 1}));
+    D = register_parameter("D", torch::ones({e_}));
+    out_proj = register_module("out_proj", nn::Linear(nn::LinearOptions(e_, dm).bias(c.proj_bias)));
+
+    torch::NoGradGuard no_grad;
+    const double std = std::pow(static_cast<double>(r_), -0.5) * c.dt_scale;
+    if (c.dt_init_random) {
+        dt_proj->weight.uniform_(-std, std);
+    } else {
+        dt_proj->weight.fill_(std);
+    }
+    dt_proj->bias.copy_(dt_bias_init(e_, c));
+    // Prenorm residual branches are rescaled so the residual stream does not grow with depth.
+    kaiming_linear_init(out_proj->weight, 1.0 / std::sqrt(static_cast<double>(c.n_layer)));
+    for (auto* l : {&in_proj, &x_proj, &out_proj}) {
+        if ((*l)->bias.defined())
+            (*l)->bias.zero_();
+    }
+}
+
+torch::Tensor MambaMixer::A() const {
+    return -torch::exp(A_log);
+}
+
+torch::Tensor MambaMixer::forward(const torch::Tensor& u) {
+    const auto xz = in_proj(u).chunk(2, -1);  // x, z: (b, l, E)
+    const torch::Tensor x = torch::silu(causal_conv(xz[0], conv1d->weight, conv1d->bias));
+    const auto parts = x_proj(x).split_with_sizes({r_, n_, n_}, -1);
+    // dt_proj's bias enters inside the softplus, as the reference scan's delta_bias.
+    const torch::Tensor delta = torch::softplus(dt_proj(parts[0]));
+    const torch::Tensor y = selective_scan(x, delta, A(), parts[1], parts[2], D);
+    return out_proj(y * torch::silu(xz[1]));
+}
+
+torch::Tensor MambaMixer::step(const torch::Tensor& u, LayerCache& cache) {
+    const auto xz = in_proj(u).chunk(2, -1);  // (b, E) each
+    const torch::Tensor x =
+        torch::silu(causal_conv_step(xz[0], cache.conv, conv1d->weight, conv1d->bias));
+    const auto parts = x_proj(x).split_with_sizes({r_, n_, n_}, -1);
+    const torch::Tensor delta = torch::softplus(dt_proj(parts[0]));
+    const torch::Tensor y = selective_step(x, delta, A(), parts[1], parts[2], D, cache.ssm);
+    return out_proj(y * torch::silu(xz[1]));
+}
+
+LayerCache MambaMixer::new_cache(std::int64_t batch, const torch::TensorOptions& options) const {
+    return {torch::zeros({batch, e_, conv1d->options.kernel_size()->front()}, options),
+            torch::zeros({batch, e_, n_}, options)};
+}
+
+}  // namespace ssmscope::model

@@ -1,0 +1,75 @@
+#include "model/nn/sparse_mixer.hpp"
+
+#include <cmath>
+
+#include <torch/torch.h>
+
+#include "model/nn/causal_conv.hpp"
+#include "model/nn/init.hpp"
+
+namespace ssmscope::model {
+
+namespace nn = torch::nn;
+
+SparseMixer::SparseMixer(const ModelConfig& c, CompanionForm form)
+    : form_(form), e_(c.d_inner()), n_(c.d_state), r_(c.dt_rank), k_(c.d_conv) {
+    const std::int64_t dm = c.d_model;
+    in_proj =
+        register_module("in_proj", nn::Linear(nn::LinearOptions(dm, 2 * e_).bias(c.proj_bias)));
+    conv1d = register_module(
+        "conv1d",
+        nn::Conv1d(nn::Conv1dOptions(e_, e_, k_).groups(e_).padding(k_ - 1).bias(c.conv_bias)));
+    x_proj = register_module("x_proj", nn::Linear(nn::LinearOptions(e_, r_ + n_).bias(false)));
+    dt_proj = register_module("dt_proj", nn::Linear(nn::LinearOptions(r_, e_).bias(true)));
+    A_coeffs = register_parameter(
+        "A_coeffs", torch::empty({e_, n_}).uniform_(c.coeff_init_lo, c.coeff_init_hi));
+    D = register_parameter("D", torch::zeros({e_}));
+    out_proj = register_module("out_proj", nn::Linear(nn::LinearOptions(e_, dm).bias(c.proj_bias)));
+
+    torch::NoGradGuard no_grad;
+    const double std = std::pow(static_cast<double>(r_), -0.5) * c.dt_scale;
+    if (c.dt_init_random) {
+        dt_proj->weight.uniform_(-std, std);
+    } else {
+        dt_proj->weight.fill_(std);
+    }
+    dt_proj->bias.copy_(dt_bias_init(e_, c));
+    kaiming_linear_init(out_proj->weight, 1.0 / std::sqrt(static_cast<double>(c.n_layer)));
+    for (auto* l : {&in_proj, &x_proj, &out_proj}) {
+        if ((*l)->bias.defined())
+            (*l)->bias.zero_();
+    }
+}
+
+torch::Tensor SparseMixer::per_channel(const torch::Tensor& sel) const {
+    std::vector<std::int64_t> shape = sel.sizes().vec();
+    shape.insert(shape.end() - 1, e_);
+    return sel.unsqueeze(-2).expand(shape);
+}
+
+torch::Tensor SparseMixer::forward(const torch::Tensor& u) {
+    const auto xz = in_proj(u).chunk(2, -1);
+    const torch::Tensor x = torch::silu(causal_conv(xz[0], conv1d->weight, conv1d->bias));
+    const auto parts = x_proj(x).split_with_sizes({r_, n_}, -1);  // dt, C_t or B_t
+    const CompanionScan scan{form_, A_coeffs, torch::softplus(dt_proj(parts[0])), x.unsqueeze(-1),
+                             per_channel(parts[1])};
+    const torch::Tensor ssm =
+        dense_ ? companion_scan_dense(scan) : companion_scan(scan, modal_basis(A_coeffs));
+    return out_proj((ssm.squeeze(-1) + x * D) * torch::silu(xz[1]));
+}
+
+torch::Tensor SparseMixer::step(const torch::Tensor& u, LayerCache& cache) {
+    const auto xz = in_proj(u).chunk(2, -1);
+    const torch::Tensor x =
+        torch::silu(causal_conv_step(xz[0], cache.conv, conv1d->weight, conv1d->bias));
+    const auto parts = x_proj(x).split_with_sizes({r_, n_}, -1);
+    const torch::Tensor y = companion_step(form_, A_coeffs, torch::softplus(dt_proj(parts[0])),
+                                           x.unsqueeze(-1), per_channel(parts[1]), cache.ssm);
+    return out_proj((y.squeeze(-1) + x * D) * torch::silu(xz[1]));
+}
+
+LayerCache SparseMixer::new_cache(std::int64_t batch, const torch::TensorOptions& options) const {
+    return {torch::zeros({batch, e_, k_}, options), torch::zeros({batch, e_, 1, n_}, options)};
+}
+
+}  // namespace ssmscope::model

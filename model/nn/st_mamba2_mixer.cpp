@@ -1,0 +1,99 @@
+#include "model/nn/st_mamba2_mixer.hpp"
+
+#include <cmath>
+#include <numbers>
+
+#include <torch/torch.h>
+
+#include "model/nn/causal_conv.hpp"
+#include "model/nn/init.hpp"
+
+namespace ssmscope::model {
+
+namespace nn = torch::nn;
+
+StMamba2Mixer::StMamba2Mixer(const ModelConfig& c)
+    : c_(c), e_(c.d_inner()), n_(c.d_state), h_(c.nheads()), p_(c.headdim), g_(c.ngroups) {
+    const std::int64_t dm = c.d_model, k = c.d_conv, conv_dim = e_ + g_ * n_;
+    in_proj = register_module(
+        "in_proj", nn::Linear(nn::LinearOptions(dm, 2 * e_ + g_ * n_ + h_).bias(c.proj_bias)));
+    conv1d = register_module("conv1d", nn::Conv1d(nn::Conv1dOptions(conv_dim, conv_dim, k)
+                                                      .groups(conv_dim)
+                                                      .padding(k - 1)
+                                                      .bias(c.conv_bias)));
+    dt_bias = register_parameter("dt_bias", dt_bias_init(h_, c));
+    // Butterworth spacing on a circle of radius r_h: pole pair k at r·(−sin θ_k ± i cos θ_k),
+    // θ_k = π(2k + 1)/(2N). Evenly spread poles keep the Vandermonde basis well conditioned.
+    const torch::Tensor radius = torch::empty({h_, 1}).uniform_(c.pole_radius_lo, c.pole_radius_hi);
+    const torch::Tensor theta = (2 * torch::arange(n_ / 2, torch::kFloat32) + 1) *
+                                (std::numbers::pi / (2.0 * static_cast<double>(n_)));
+    A_pole_log_re = register_parameter("A_pole_log_re", torch::log(radius * torch::sin(theta)));
+    A_pole_im = register_parameter("A_pole_im", radius * torch::cos(theta));
+    D = register_parameter("D", torch::ones({h_}));
+    norm = register_module("norm", RMSNorm(e_, c.norm_eps));
+    out_proj = register_module("out_proj", nn::Linear(nn::LinearOptions(e_, dm).bias(c.proj_bias)));
+    torch::NoGradGuard no_grad;
+    kaiming_linear_init(out_proj->weight, 1.0 / std::sqrt(static_cast<double>(c.n_layer)));
+    for (auto* l : {&in_proj, &out_proj}) {
+        if ((*l)->bias.defined())
+            (*l)->bias.zero_();
+    }
+}
+
+torch::Tensor StMamba2Mixer::poles() const {
+    const torch::Tensor re = -torch::exp(A_pole_log_re);
+    return torch::cat({torch::complex(re, A_pole_im), torch::complex(re, -A_pole_im)}, -1);
+}
+
+torch::Tensor StMamba2Mixer::coeffs() const {
+    return poly_from_pole_pairs(torch::exp(A_pole_log_re), A_pole_im);
+}
+
+torch::Tensor StMamba2Mixer::delta(const torch::Tensor& dt) const {
+    torch::Tensor d = torch::softplus(dt + dt_bias);
+    if (c_.dt_limit_lo > 0.0 || std::isfinite(c_.dt_limit_hi)) {
+        d = d.clamp(c_.dt_limit_lo, c_.dt_limit_hi);
+    }
+    return d;
+}
+
+torch::Tensor StMamba2Mixer::heads(const torch::Tensor& groups) const {
+    std::vector<std::int64_t> shape = groups.sizes().vec();
+    shape.back() = g_;
+    shape.push_back(n_);
+    return groups.reshape(shape).repeat_interleave(h_ / g_, -2);
+}
+
+torch::Tensor StMamba2Mixer::forward(const torch::Tensor& u) {
+    const std::int64_t b = u.size(0), l = u.size(1), gn = g_ * n_;
+    const auto parts = in_proj(u).split_with_sizes({e_, e_ + gn, h_}, -1);  // z, xC, dt
+    const torch::Tensor xc = torch::silu(causal_conv(parts[1], conv1d->weight, conv1d->bias));
+    const auto xs = xc.split_with_sizes({e_, gn}, -1);
+    const torch::Tensor x = xs[0].reshape({b, l, h_, p_});
+    const CompanionScan scan{CompanionForm::Controllable, coeffs(), delta(parts[2]), x,
+                             heads(xs[1])};
+    const torch::Tensor ssm =
+        dense_ ? companion_scan_dense(scan) : companion_scan(scan, modal_basis_from_poles(poles()));
+    const torch::Tensor y = ssm + x * D.reshape({h_, 1});
+    return out_proj(norm->forward_gated(y.reshape({b, l, e_}), parts[0], e_ / g_));
+}
+
+torch::Tensor StMamba2Mixer::step(const torch::Tensor& u, LayerCache& cache) {
+    const std::int64_t b = u.size(0), gn = g_ * n_;
+    const auto parts = in_proj(u).split_with_sizes({e_, e_ + gn, h_}, -1);
+    const torch::Tensor xc =
+        torch::silu(causal_conv_step(parts[1], cache.conv, conv1d->weight, conv1d->bias));
+    const auto xs = xc.split_with_sizes({e_, gn}, -1);
+    const torch::Tensor x = xs[0].reshape({b, h_, p_});
+    const torch::Tensor y = companion_step(CompanionForm::Controllable, coeffs(), delta(parts[2]),
+                                           x, heads(xs[1]), cache.ssm) +
+                            x * D.reshape({h_, 1});
+    return out_proj(norm->forward_gated(y.reshape({b, e_}), parts[0], e_ / g_));
+}
+
+LayerCache StMamba2Mixer::new_cache(std::int64_t batch, const torch::TensorOptions& options) const {
+    return {torch::zeros({batch, e_ + g_ * n_, c_.d_conv}, options),
+            torch::zeros({batch, h_, p_, n_}, options)};
+}
+
+}  // namespace ssmscope::model

@@ -1,0 +1,33 @@
+// An independent forward pass of Mamba-1 and Mamba-2 in double precision, written as plain loops
+// from the reference implementation's equations (selective_scan_ref; Mamba2's recurrent form with
+// grouped gated RMSNorm), sharing no code with model/. Weights come as a name → values map.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace ssmscope::test {
+
+struct NaiveTensor {
+    std::vector<std::int64_t> shape;
+    std::vector<double> v;
+    double at(std::int64_t i) const { return v[static_cast<std::size_t>(i)]; }
+};
+using NaiveWeights = std::map<std::string, NaiveTensor>;
+
+struct NaiveConfig {
+    bool mamba2 = false;
+    std::int64_t d_model = 0, n_layer = 0, vocab = 0, d_state = 0, d_conv = 0, d_inner = 0;
+    std::int64_t dt_rank = 0;                           // Mamba-1
+    std::int64_t nheads = 0, headdim = 0, ngroups = 1;  // Mamba-2
+    double eps = 1e-5;
+    bool tied = true;
+};
+
+// logits[l][v] for the token sequence.
+std::vector<std::vector<double>> naive_logits(const NaiveConfig& c, const NaiveWeights& w,
+                                              const std::vector<std::int64_t>& tokens);
+
+}  // namespace ssmscope::test

@@ -1,0 +1,158 @@
+// save → load is bitwise identical for every architecture (tied, untied, sharded); loading
+// rejects checkpoints that contradict config.json or hold non-finite weights, naming the tensor.
+#include <boost/test/unit_test.hpp>
+#include <torch/torch.h>
+
+#include "analysis/error.hpp"
+#include "model/checkpoint/checkpoint.hpp"
+#include "model/io/checkpoint_files.hpp"
+#include "tests/model/fixtures.hpp"
+
+using namespace ssmscope;
+using namespace ssmscope::model;
+using namespace ssmscope::test;
+
+namespace {
+
+// The message of the InputError `f` throws; fails the test when none is thrown.
+template <typename F>
+std::string error_of(F&& f) {
+    try {
+        f();
+    } catch (const analysis::InputError& e) {
+        return e.what();
+    }
+    BOOST_FAIL("no InputError thrown");
+    return {};
+}
+
+bool contains(const std::string& s, const std::string& part) {
+    return s.find(part) != std::string::npos;
+}
+
+// Rewrites dir's checkpoint with `edit` applied to the list of tensors.
+template <typename Edit>
+void rewrite(const std::filesystem::path& dir, Edit edit) {
+    std::vector<TensorToWrite> tensors;
+    std::vector<std::vector<std::byte>> bytes;
+    {
+        const CheckpointFiles files(dir);
+        for (const std::string& name : files.names()) {
+            const auto e = *files.find(name);
+            const auto d = e.file->data(*e.info);
+            bytes.emplace_back(d.begin(), d.end());
+            tensors.push_back({name, e.info->dtype, e.info->shape, {}});
+        }
+    }
+    for (std::size_t i = 0; i < tensors.size(); ++i)
+        tensors[i].data = bytes[i];
+    edit(tensors, bytes);
+    for (std::size_t i = 0; i < tensors.size(); ++i)
+        tensors[i].data = bytes[i];
+    write_checkpoint_tensors(dir, tensors);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(load_of_save_is_bitwise_identical) {
+    for (Arch arch : {Arch::Mamba, Arch::Mamba2, Arch::ScMamba, Arch::SoMamba, Arch::StMamba2}) {
+        for (bool tied : {true, false}) {
+            for (std::uint64_t shard : {std::uint64_t{0}, std::uint64_t{4096}}) {
+                auto m = tiny_model(arch, tied);
+                TempDir dir;
+                save_checkpoint(*m, dir.path(), shard);
+                BOOST_TEST(std::filesystem::exists(dir / "model.safetensors.index.json") ==
+                           (shard != 0));
+                const LoadedModel loaded = load_checkpoint(dir.path());
+                BOOST_TEST((loaded.config.arch == arch));
+                BOOST_TEST(loaded.warnings.empty());
+                const auto a = m->named_parameters(), b = loaded.model->named_parameters();
+                BOOST_REQUIRE_EQUAL(a.size(), b.size());
+                for (const auto& item : a) {
+                    BOOST_TEST(torch::equal(item.value(), b[item.key()]),
+                               arch_name(arch) << ": " << item.key() << " differs");
+                }
+                BOOST_TEST(!CheckpointFiles(dir.path()).find("lm_head.weight").has_value() == tied);
+            }
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(shape_that_contradicts_config_names_the_tensor) {
+    auto m = tiny_model(Arch::Mamba);
+    TempDir dir;
+    save_checkpoint(*m, dir.path());
+    auto j = read_json(dir / "config.json");
+    j["state_size"] = 8;  // the file's A_log has 4 columns
+    write_json(dir / "config.json", j);
+    const std::string msg = error_of([&] { load_checkpoint(dir.path()); });
+    BOOST_TEST(contains(msg, "model.safetensors"), msg);
+    BOOST_TEST(contains(msg, "backbone.layers.0.mixer.A_log' has shape [32, 4]"), msg);
+    BOOST_TEST(contains(msg, "implies [32, 8]"), msg);
+    BOOST_TEST(contains(msg, "config.json"), msg);
+}
+
+BOOST_AUTO_TEST_CASE(missing_tensor_is_named) {
+    auto m = tiny_model(Arch::Mamba2);
+    TempDir dir;
+    save_checkpoint(*m, dir.path());
+    rewrite(dir.path(), [](auto& tensors, auto& bytes) {
+        for (std::size_t i = 0; i < tensors.size(); ++i) {
+            if (tensors[i].name == "backbone.layers.1.mixer.dt_bias") {
+                tensors.erase(tensors.begin() + static_cast<long>(i));
+                bytes.erase(bytes.begin() + static_cast<long>(i));
+                break;
+            }
+        }
+    });
+    const std::string msg = error_of([&] { load_checkpoint(dir.path()); });
+    BOOST_TEST(contains(msg, "missing tensor 'backbone.layers.1.mixer.dt_bias'"), msg);
+}
+
+BOOST_AUTO_TEST_CASE(nonfinite_weights_are_an_error_or_with_permission_a_warning) {
+    auto m = tiny_model(Arch::Mamba);
+    TempDir dir;
+    save_checkpoint(*m, dir.path());
+    rewrite(dir.path(), [](auto& tensors, auto& bytes) {
+        for (std::size_t i = 0; i < tensors.size(); ++i) {
+            if (tensors[i].name == "backbone.layers.0.mixer.D") {
+                const float nan = std::numeric_limits<float>::quiet_NaN();
+                std::memcpy(bytes[i].data() + 2 * sizeof(float), &nan, sizeof nan);
+            }
+        }
+    });
+    const std::string msg = error_of([&] { load_checkpoint(dir.path()); });
+    BOOST_TEST(contains(msg, "backbone.layers.0.mixer.D"), msg);
+    BOOST_TEST(contains(msg, "flat index 2"), msg);
+    const LoadedModel loaded = load_checkpoint(dir.path(), {.allow_nonfinite = true});
+    BOOST_REQUIRE_EQUAL(loaded.warnings.size(), 1u);
+    BOOST_TEST(contains(loaded.warnings[0], "backbone.layers.0.mixer.D"));
+}
+
+BOOST_AUTO_TEST_CASE(integer_weights_are_rejected) {
+    auto m = tiny_model(Arch::Mamba);
+    TempDir dir;
+    save_checkpoint(*m, dir.path());
+    rewrite(dir.path(), [](auto& tensors, auto&) {
+        for (auto& t : tensors) {
+            if (t.name == "backbone.norm_f.weight")
+                t.dtype = DType::I32;  // same byte size
+        }
+    });
+    const std::string msg = error_of([&] { load_checkpoint(dir.path()); });
+    BOOST_TEST(contains(msg, "backbone.norm_f.weight"), msg);
+    BOOST_TEST(contains(msg, "I32"), msg);
+}
+
+BOOST_AUTO_TEST_CASE(half_precision_checkpoints_load_as_float32) {
+    auto m = tiny_model(Arch::Mamba2);
+    m->to(torch::kBFloat16);
+    TempDir dir;
+    save_checkpoint(*m, dir.path());
+    const LoadedModel loaded = load_checkpoint(dir.path());
+    BOOST_TEST(loaded.stored_dtype == "BF16");
+    for (const auto& item : m->named_parameters()) {
+        BOOST_TEST(torch::equal(item.value().to(torch::kFloat32),
+                                loaded.model->named_parameters()[item.key()]));
+    }
+}

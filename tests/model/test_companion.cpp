@@ -1,0 +1,153 @@
+// Companion-form pieces of SC-, SO- and ST-Mamba against analysis/ (Eigen + SLICOT), and the
+// dense reference recurrence against the modal fast path.
+#include <complex>
+
+#include <boost/test/unit_test.hpp>
+#include <torch/torch.h>
+
+#include "analysis/canonical.hpp"
+#include "analysis/controllability.hpp"
+#include "analysis/discretize.hpp"
+#include "analysis/spectrum.hpp"
+#include "model/nn/companion.hpp"
+#include "model/nn/sparse_mixer.hpp"
+#include "model/nn/st_mamba2_mixer.hpp"
+#include "tests/model/fixtures.hpp"
+
+using namespace ssmscope;
+using namespace ssmscope::model;
+using namespace ssmscope::test;
+
+namespace {
+
+analysis::Matrix to_eigen(const torch::Tensor& t) {
+    const torch::Tensor d = t.detach().to(torch::kFloat64).contiguous();
+    analysis::Matrix m(d.size(0), d.size(1));
+    for (std::int64_t i = 0; i < d.size(0); ++i) {
+        for (std::int64_t j = 0; j < d.size(1); ++j)
+            m(i, j) = d[i][j].item<double>();
+    }
+    return m;
+}
+
+analysis::Vector to_vector(const torch::Tensor& t) {
+    const analysis::Matrix m = to_eigen(t.reshape({-1, 1}));
+    return m.col(0);
+}
+
+analysis::Matrix e_n(std::int64_t n) {
+    analysis::Matrix b = analysis::Matrix::Zero(n, 1);
+    b(n - 1, 0) = 1.0;
+    return b;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(companion_matches_analysis_convention_and_characteristic_polynomial) {
+    torch::manual_seed(1);
+    const torch::Tensor a = torch::rand({6}, torch::kFloat64) * 4 - 2;
+    const analysis::Matrix M = to_eigen(companion(a));
+    BOOST_TEST((M == analysis::companion(to_vector(a))));
+    // charpoly(companion(a)) = s^6 + a_5 s^5 + … + a_0: analysis::charpoly returns a_0..a_{N−1}.
+    BOOST_TEST((analysis::charpoly(M) - to_vector(a)).cwiseAbs().maxCoeff() < 1e-12);
+}
+
+BOOST_AUTO_TEST_CASE(poles_of_the_pole_pair_polynomial) {
+    const torch::Tensor sigma = torch::tensor({0.3, 1.2, 0.7}, torch::kFloat64);
+    const torch::Tensor omega = torch::tensor({2.0, 0.5, 0.0}, torch::kFloat64);
+    const auto roots = analysis::roots(to_vector(poly_from_pole_pairs(sigma, omega)));
+    for (int k = 0; k < 3; ++k) {
+        for (double sign : {1.0, -1.0}) {
+            const std::complex<double> p(-sigma[k].item<double>(), sign * omega[k].item<double>());
+            double best = 1e9;
+            for (const auto& r : roots)
+                best = std::min(best, std::abs(r - p));
+            BOOST_TEST(best < 1e-7, "pole " << p << " missing, nearest at " << best);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(zoh_equals_analysis_c2d) {
+    torch::manual_seed(2);
+    const torch::Tensor a = torch::rand({5}, torch::kFloat64) + 0.5;
+    const torch::Tensor M = companion(a);
+    const torch::Tensor b = torch::randn({5}, torch::kFloat64);
+    for (double dt : {0.01, 0.3, 2.0}) {
+        const auto [Ad, Bd] = zoh(M, b, torch::tensor(dt, torch::kFloat64));
+        const auto ref = analysis::zoh(to_eigen(M), to_eigen(b.reshape({5, 1})), dt);
+        BOOST_TEST((to_eigen(Ad) - ref.Ad).cwiseAbs().maxCoeff() < 1e-12 * (1 + ref.Ad.norm()));
+        BOOST_TEST((to_vector(Bd) - ref.Bd.col(0)).cwiseAbs().maxCoeff() <
+                   1e-12 * (1 + ref.Bd.norm()));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(dense_and_modal_paths_agree) {
+    torch::NoGradGuard no_grad;
+    const torch::Tensor tokens = torch::tensor({{3, 17, 0, 55, 17, 9, 42, 3, 3, 28, 11}});
+    for (Arch arch : {Arch::ScMamba, Arch::SoMamba, Arch::StMamba2}) {
+        for (auto dtype : {torch::kFloat64, torch::kFloat32}) {
+            auto m = tiny_model(arch);
+            m->to(dtype);
+            const torch::Tensor modal = m->forward(tokens);
+            for (std::int64_t i = 0; i < m->config().n_layer; ++i) {
+                if (auto* s = dynamic_cast<SparseMixer*>(&m->mixer(i)))
+                    s->set_dense(true);
+                if (auto* s = dynamic_cast<StMamba2Mixer*>(&m->mixer(i)))
+                    s->set_dense(true);
+            }
+            const torch::Tensor dense = m->forward(tokens);
+            const double err = rel_diff(modal, dense);
+            BOOST_TEST_MESSAGE(arch_name(arch) << " " << dtype << ": modal vs dense " << err);
+            BOOST_TEST(err < 1e-5, arch_name(arch) << " " << dtype << ": " << err);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(ill_conditioned_basis_falls_back_to_dense) {
+    // Poles clustered at −1 ± 1e-3: the Vandermonde basis is nearly singular.
+    const analysis::Vector a =
+        analysis::poly({{-1.0, 0.0}, {-1.001, 0.0}, {-0.999, 0.0}, {-1.002, 0.0}});
+    const torch::Tensor c =
+        torch::tensor(std::vector<double>(a.data(), a.data() + a.size()), torch::kFloat64)
+            .unsqueeze(0);
+    const ModalBasis basis = modal_basis(c);
+    BOOST_TEST(basis.max_cond > kMaxModalCond);
+    torch::manual_seed(3);
+    const CompanionScan scan{
+        CompanionForm::Controllable, c, torch::rand({1, 6, 1}, torch::kFloat64),
+        torch::randn({1, 6, 1, 1}, torch::kFloat64), torch::randn({1, 6, 1, 4}, torch::kFloat64)};
+    BOOST_TEST(torch::equal(companion_scan(scan, basis), companion_scan_dense(scan)));
+}
+
+BOOST_AUTO_TEST_CASE(sc_mamba_channels_are_controllable_and_so_mamba_observable) {
+    for (Arch arch : {Arch::ScMamba, Arch::SoMamba}) {
+        auto m = tiny_model(arch);
+        for (std::int64_t layer = 0; layer < m->config().n_layer; ++layer) {
+            auto& mixer = dynamic_cast<SparseMixer&>(m->mixer(layer));
+            const torch::Tensor A = companion(mixer.A_coeffs.to(torch::kFloat64));
+            for (std::int64_t d = 0; d < A.size(0); ++d) {
+                const analysis::Matrix Ad = to_eigen(A[d]);
+                const std::int64_t n = Ad.rows();
+                const auto r = arch == Arch::ScMamba
+                                   ? analysis::ctrb_rank(Ad, e_n(n))
+                                   : analysis::obsv_rank(Ad.transpose(), e_n(n).transpose());
+                BOOST_TEST(r.full(), arch_name(arch) << " layer " << layer << " channel " << d
+                                                     << " rank " << r.rank);
+                BOOST_TEST(!r.disagree);
+            }
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(st_mamba2_heads_are_hurwitz_and_controllable) {
+    auto m = tiny_model(Arch::StMamba2);
+    for (std::int64_t layer = 0; layer < m->config().n_layer; ++layer) {
+        auto& mixer = dynamic_cast<StMamba2Mixer&>(m->mixer(layer));
+        const torch::Tensor A = companion(mixer.coeffs().to(torch::kFloat64));
+        for (std::int64_t h = 0; h < A.size(0); ++h) {
+            const analysis::Matrix Ah = to_eigen(A[h]);
+            BOOST_TEST((analysis::spectrum(Ah, false).stability == analysis::Stability::Stable));
+            BOOST_TEST(analysis::ctrb_rank(Ah, e_n(Ah.rows())).full());
+        }
+    }
+}

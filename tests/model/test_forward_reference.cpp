@@ -1,0 +1,90 @@
+// Forward logits of Mamba-1 and Mamba-2 checkpoints, Hugging Face and mamba_ssm layouts, against
+// the naive double-precision loop of naive_reference.cpp: 1e-4 relative in float32.
+#include <boost/test/unit_test.hpp>
+#include <torch/torch.h>
+
+#include "model/checkpoint/checkpoint.hpp"
+#include "tests/model/fixtures.hpp"
+
+using namespace ssmscope::model;
+using namespace ssmscope::test;
+
+namespace {
+
+const std::vector<std::int64_t> kTokens{3, 17, 0, 55, 17, 9, 42, 3, 3, 28, 11};
+
+double compare_with_naive(const LoadedModel& loaded, LanguageModel& original) {
+    torch::NoGradGuard no_grad;
+    const torch::Tensor logits =
+        loaded.model->forward(torch::tensor(kTokens).unsqueeze(0)).squeeze(0);
+    const auto ref =
+        naive_logits(naive_config(original.config()), naive_weights(original), kTokens);
+    BOOST_REQUIRE_EQUAL(logits.size(0), static_cast<std::int64_t>(ref.size()));
+    BOOST_REQUIRE_EQUAL(logits.size(1), static_cast<std::int64_t>(ref[0].size()));
+    torch::Tensor r = torch::empty({logits.size(0), logits.size(1)}, torch::kFloat64);
+    for (std::size_t l = 0; l < ref.size(); ++l) {
+        for (std::size_t v = 0; v < ref[l].size(); ++v) {
+            r[static_cast<std::int64_t>(l)][static_cast<std::int64_t>(v)] = ref[l][v];
+        }
+    }
+    return rel_diff(logits, r);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(mamba1_huggingface_layout_matches_naive_loop) {
+    for (bool tied : {true, false}) {
+        auto m = tiny_model(Arch::Mamba, tied);
+        TempDir dir;
+        save_checkpoint(*m, dir.path());
+        const LoadedModel loaded = load_checkpoint(dir.path());
+        BOOST_TEST((loaded.config.layout == Layout::HuggingFace));
+        BOOST_TEST((loaded.model->lm_head_weight().dtype() == torch::kFloat32));
+        const double err = compare_with_naive(loaded, *m);
+        BOOST_TEST_MESSAGE("mamba1 hf tied=" << tied << " rel err " << err);
+        BOOST_TEST(err < 1e-4);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(mamba2_huggingface_layout_matches_naive_loop) {
+    for (bool tied : {true, false}) {
+        auto m = tiny_model(Arch::Mamba2, tied);
+        TempDir dir;
+        save_checkpoint(*m, dir.path());
+        const double err = compare_with_naive(load_checkpoint(dir.path()), *m);
+        BOOST_TEST_MESSAGE("mamba2 hf tied=" << tied << " rel err " << err);
+        BOOST_TEST(err < 1e-4);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(original_mamba_ssm_layout_matches_naive_loop) {
+    for (Arch arch : {Arch::Mamba, Arch::Mamba2}) {
+        auto m = tiny_model(arch);
+        TempDir dir;
+        save_mamba_ssm_layout(*m, dir.path());
+        const LoadedModel loaded = load_checkpoint(dir.path());
+        BOOST_TEST((loaded.config.layout == Layout::MambaSsm));
+        BOOST_TEST(loaded.config.vocab_size == 50);
+        BOOST_TEST(loaded.config.padded_vocab() == 56);  // 50 rounded up to a multiple of 8
+        const double err = compare_with_naive(loaded, *m);
+        BOOST_TEST_MESSAGE(arch_name(arch) << " mamba_ssm rel err " << err);
+        BOOST_TEST(err < 1e-4);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(ssd_chunks_do_not_change_the_result) {
+    // Chunk length 4 on 11 tokens (three chunks, the last padded) against one chunk of 64.
+    torch::NoGradGuard no_grad;
+    auto m = tiny_model(Arch::Mamba2);
+    const torch::Tensor tokens = torch::tensor(kTokens).unsqueeze(0);
+    const torch::Tensor chunked = m->forward(tokens);
+    ModelConfig whole = m->config();
+    whole.chunk_size = 64;
+    TempDir dir;
+    save_checkpoint(*m, dir.path());
+    auto j = read_json(dir / "config.json");
+    j["chunk_size"] = 64;
+    write_json(dir / "config.json", j);
+    const torch::Tensor single = load_checkpoint(dir.path()).model->forward(tokens);
+    BOOST_TEST(rel_diff(chunked, single) < 1e-5);
+}
