@@ -11,5 +11,10 @@ namespace ssmscope::cli {
 using Command = std::function<int()>;
 
 Command add_lti(CLI::App& app);
+Command add_info(CLI::App& app);
+Command add_forward(CLI::App& app);
+Command add_eval(CLI::App& app);
+Command add_generate(CLI::App& app);
+Command add_params(CLI::App& app);
 
 }  // namespace ssmscope::cli

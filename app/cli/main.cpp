@@ -23,6 +23,11 @@ int main(int argc, char** argv) {
         commands.emplace(app.get_subcommands({}).back(), std::move(run));
     };
     add(add_lti);
+    add(add_info);
+    add(add_forward);
+    add(add_eval);
+    add(add_generate);
+    add(add_params);
 
     // CLI11 would only say that a subcommand is required; name the word it did not know.
     std::string known;

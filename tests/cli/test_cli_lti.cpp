@@ -10,21 +10,15 @@
 #include <nlohmann/json.hpp>
 #include <sys/wait.h>
 
+#include "tests/support/cli_run.hpp"
+
 namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
 
-struct Run {
-    int code = -1;
-    std::string out;  // stdout
-    std::string err;  // stderr
-};
-
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+using Run = ssmscope::test::CliRun;
+using ssmscope::test::slurp;
 
 // A scratch directory with CSV files, and the CLI run inside it.
 struct Fixture {
@@ -40,11 +34,7 @@ struct Fixture {
     }
 
     Run run(const std::string& args) const {
-        const std::string out = (dir / "stdout").string(), err = (dir / "stderr").string();
-        const std::string cmd = "cd '" + dir.string() + "' && '" SSMSCOPE_CLI "' " + args + " >'" +
-                                out + "' 2>'" + err + "'";
-        const int status = std::system(cmd.c_str());
-        return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+        return ssmscope::test::run_cli(SSMSCOPE_CLI, dir, args);
     }
 
     // Runs and requires exit code 2 with every fragment in stderr.

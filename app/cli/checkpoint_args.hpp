@@ -1,0 +1,36 @@
+// The options every checkpoint command shares (the CKPT directory, --allow-nonfinite, --json,
+// --out) and opening the checkpoint with its tokenizer. Warnings go to stderr.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "model/checkpoint/checkpoint.hpp"
+#include "model/tokenizer/tokenizer.hpp"
+
+namespace ssmscope::cli {
+
+struct CheckpointArgs {
+    std::string dir;
+    std::string out;
+    bool allow_nonfinite = false;
+    bool json = false;
+};
+
+void add_checkpoint_args(CLI::App& cmd, CheckpointArgs& args);
+
+struct OpenCheckpoint {
+    model::LoadedModel loaded;
+    std::unique_ptr<model::Tokenizer> tokenizer;
+};
+
+OpenCheckpoint open_checkpoint(const CheckpointArgs& args);
+
+// "--tokens 1,2,3" or "--text STR": ids checked against the model's vocabulary.
+std::vector<std::int64_t> input_tokens(const OpenCheckpoint& ckpt, const std::string& tokens,
+                                       const std::string& text, bool text_given);
+
+}  // namespace ssmscope::cli

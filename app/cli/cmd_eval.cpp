@@ -1,0 +1,75 @@
+// ssmscope-cli eval: perplexity and tokens/s on a text file.
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "analysis/error.hpp"
+#include "analysis/str.hpp"
+#include "app/cli/checkpoint_args.hpp"
+#include "app/cli/commands.hpp"
+#include "app/cli/exit_codes.hpp"
+#include "app/cli/output.hpp"
+#include "model/run/evaluate.hpp"
+
+namespace ssmscope::cli {
+
+using analysis::str;
+
+Command add_eval(CLI::App& app) {
+    struct Args {
+        CheckpointArgs ckpt;
+        std::string text_file;
+        std::int64_t context = 1024;
+    };
+    auto args = std::make_shared<Args>();
+    CLI::App* cmd = app.add_subcommand("eval", "perplexity and tokens/s on a text file");
+    add_checkpoint_args(*cmd, args->ckpt);
+    cmd->add_option("--text-file", args->text_file, "UTF-8 text to score")->required();
+    cmd->add_option("--context", args->context, "tokens per window (each starts from a zero state)")
+        ->capture_default_str();
+    return [args] {
+        std::ifstream in(args->text_file, std::ios::binary);
+        if (!in)
+            throw analysis::InputError(str(args->text_file, ": cannot open the text file"));
+        std::ostringstream text;
+        text << in.rdbuf();
+        const OpenCheckpoint ckpt = open_checkpoint(args->ckpt);
+        const auto ids = ckpt.tokenizer->encode(text.str());
+        for (std::int64_t id : ids) {
+            if (id >= ckpt.loaded.config.padded_vocab()) {
+                throw analysis::InputError(
+                    str(args->text_file, ": token ", id, " is outside the model's vocabulary"));
+            }
+        }
+        const auto r = model::evaluate(
+            *ckpt.loaded.model, ids, args->context, [](std::int64_t done, std::int64_t total) {
+                std::fprintf(stderr, "\reval: %lld / %lld tokens", static_cast<long long>(done),
+                             static_cast<long long>(total));
+                return true;
+            });
+        std::fprintf(stderr, "\n");
+        std::string out;
+        if (args->ckpt.json) {
+            nlohmann::ordered_json j;
+            j["text_file"] = args->text_file;
+            j["tokens"] = ids.size();
+            j["predicted"] = r.predicted;
+            j["context"] = args->context;
+            j["nll_mean"] = r.nll_mean;
+            j["perplexity"] = r.perplexity;
+            j["seconds"] = r.seconds;
+            j["tokens_per_second"] = r.tokens_per_second;
+            out = j.dump(2) + "\n";
+        } else {
+            out = str("perplexity ", r.perplexity, " (", r.nll_mean, " nats/token over ",
+                      r.predicted, " predicted tokens, windows of ", args->context, ")\n",
+                      "speed      ", r.tokens_per_second, " tokens/s (", r.seconds, " s)\n");
+        }
+        emit(args->ckpt.out, out);
+        return kOk;
+    };
+}
+
+}  // namespace ssmscope::cli
