@@ -93,6 +93,24 @@ void check_finite(const torch::Tensor& t, const std::string& file, const std::st
     warnings.push_back(msg);
 }
 
+// Fields config.json left out that the tensors decide: use_bias (Mamba-1) by the presence of
+// in_proj.bias, n_groups (Mamba-2) by the rows of in_proj, 2E + 2GN + H (ST: 2E + GN + H).
+void infer_from_tensors(ModelConfig& c, const CheckpointFiles& files) {
+    const std::string mixer = "backbone.layers.0.mixer.";
+    if (c.proj_bias_unknown)
+        c.proj_bias = files.find(mixer + "in_proj.bias").has_value();
+    if (c.ngroups_unknown && c.mamba2_family()) {
+        const auto in_proj = files.find(mixer + "in_proj.weight");
+        if (!in_proj || in_proj->info->shape.size() != 2)
+            return;
+        const std::int64_t per_group = c.d_state * (c.arch == Arch::StMamba2 ? 1 : 2);
+        const std::int64_t rest = in_proj->info->shape[0] - 2 * c.d_inner() - c.nheads();
+        if (rest > 0 && rest % per_group == 0 && c.nheads() % (rest / per_group) == 0) {
+            c.ngroups = rest / per_group;
+        }
+    }
+}
+
 }  // namespace
 
 std::vector<std::string> stored_names(const std::string& name) {
@@ -104,8 +122,10 @@ std::vector<std::string> stored_names(const std::string& name) {
 
 LoadedModel load_checkpoint(const std::filesystem::path& dir, const LoadOptions& options) {
     LoadedModel out;
-    out.config = load_config(dir);
     const CheckpointFiles files(dir);
+    out.config = load_config(dir);
+    infer_from_tensors(out.config, files);
+    validate(out.config, (dir / "config.json").string());
     out.sharded = files.sharded();
     torch::manual_seed(0);  // the initial values are all overwritten; keep construction repeatable
     out.model = std::make_shared<LanguageModel>(out.config);

@@ -67,6 +67,9 @@ void read_common_hf(const JsonFields& f, ModelConfig& c) {
     c.eos_token_id = f.optional_int("eos_token_id");
     c.pad_token_id = f.optional_int("pad_token_id");
     c.torch_dtype = f.string("torch_dtype", "float32");
+    const std::string act = f.string("hidden_act", "silu");
+    if (act != "silu" && act != "swish")
+        f.fail("hidden_act", "\"silu\" (as every Mamba uses)");
 }
 
 ModelConfig parse_hf_mamba(const JsonFields& f) {
@@ -74,10 +77,15 @@ ModelConfig parse_hf_mamba(const JsonFields& f) {
     c.arch = Arch::Mamba;
     read_common_hf(f, c);
     c.d_state = f.positive_int("state_size", 16);
-    // transformers' MambaConfig defaults use_bias to true; real checkpoints write it out.
-    c.proj_bias = f.boolean("use_bias", true);
+    // transformers' MambaConfig default for use_bias changed between versions: when the file
+    // does not say, the presence of in_proj.bias decides (load_checkpoint).
+    c.proj_bias = f.boolean("use_bias", false);
+    c.proj_bias_unknown = !f.has("use_bias");
     c.tie_embeddings = f.boolean("tie_word_embeddings", true);
     c.dt_rank = auto_dt_rank(f, "time_step_rank", c.d_model);
+    if (f.has("intermediate_size") && f.positive_int("intermediate_size") != c.d_inner()) {
+        f.fail("intermediate_size", str("expand × hidden_size = ", c.d_inner()));
+    }
     c.dt_scale = f.number("time_step_scale", 1.0);
     c.dt_init_random = f.string("time_step_init_scheme", "random") != "constant";
     read_sparse_form(f, c);
@@ -90,7 +98,12 @@ ModelConfig parse_hf_mamba2(const JsonFields& f) {
     read_common_hf(f, c);
     c.d_state = f.positive_int("state_size", 128);
     c.headdim = f.positive_int("head_dim", 64);
+    // Mamba2Config's default n_groups (8) is Codestral's; when absent, in_proj's shape decides.
     c.ngroups = f.positive_int("n_groups", 1);
+    c.ngroups_unknown = !f.has("n_groups");
+    // transformers' gated RMSNorm normalises over the whole inner size; our own files say
+    // otherwise when the model came from mamba_ssm.
+    c.norm_groups = f.positive_int("norm_groups", 1);
     c.proj_bias = f.boolean("use_bias", false);
     c.tie_embeddings = f.boolean("tie_word_embeddings", false);
     c.chunk_size = f.positive_int("chunk_size", 256);
@@ -144,6 +157,7 @@ ModelConfig parse_mamba_ssm(const JsonFields& f) {
     } else {
         c.headdim = ssm.positive_int("headdim", 64);
         c.ngroups = ssm.positive_int("ngroups", 1);
+        c.norm_groups = c.ngroups;  // mamba_ssm's RMSNormGated(group_size = d_ssm / ngroups)
         c.d_has_hdim = ssm.boolean("D_has_hdim", false);
         c.chunk_size = ssm.positive_int("chunk_size", 256);
         const auto a = ssm.range("A_init_range", {1.0, 16.0});
@@ -284,9 +298,12 @@ nlohmann::ordered_json to_hf_json(const ModelConfig& c) {
         j["n_groups"] = c.ngroups;
         j["chunk_size"] = c.chunk_size;
         j["rms_norm"] = true;
-        j["time_step_limit"] = {c.dt_limit_lo, std::isinf(c.dt_limit_hi)
-                                                   ? nlohmann::ordered_json("inf")
-                                                   : nlohmann::ordered_json(c.dt_limit_hi)};
+        if (c.norm_groups != 1)
+            j["norm_groups"] = c.norm_groups;
+        // (0, ∞) is transformers' default; JSON cannot write ∞, Python writes a bare Infinity.
+        if (c.dt_limit_lo != 0.0 || !std::isinf(c.dt_limit_hi)) {
+            j["time_step_limit"] = {c.dt_limit_lo, c.dt_limit_hi};
+        }
     } else {
         j["time_step_rank"] = c.dt_rank;
         j["time_step_scale"] = c.dt_scale;

@@ -31,6 +31,10 @@ struct ModelConfig {
     // Mamba-2 family.
     std::int64_t headdim = 64;
     std::int64_t ngroups = 1;
+    // Groups of Mamba-2's gated RMSNorm: mamba_ssm normalises within each of the ngroups groups,
+    // transformers over the whole inner size (1 group). Our own files record it as
+    // "norm_groups" so a mamba_ssm model saved in the Hugging Face layout keeps its math.
+    std::int64_t norm_groups = 1;
     bool d_has_hdim = false;
     std::int64_t chunk_size = 256;
     double dt_limit_lo = 0.0;
@@ -61,6 +65,11 @@ struct ModelConfig {
 
     std::optional<std::int64_t> bos_token_id, eos_token_id, pad_token_id;
     std::string torch_dtype = "float32";
+
+    // Fields config.json left out whose value the checkpoint's tensors decide (use_bias of
+    // Mamba-1, n_groups of Mamba-2: their defaults changed between transformers versions).
+    bool proj_bias_unknown = false;
+    bool ngroups_unknown = false;
 
     std::int64_t padded_vocab() const {
         const std::int64_t m = pad_vocab_size_multiple > 0 ? pad_vocab_size_multiple : 1;

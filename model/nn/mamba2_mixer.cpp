@@ -66,7 +66,7 @@ torch::Tensor Mamba2Mixer::forward(const torch::Tensor& u) {
     const torch::Tensor x = xs[0].reshape({b, l, h_, p_});
     const torch::Tensor y =
         ssd(x, delta(parts[2]), A(), heads(xs[1]), heads(xs[2]), c_.chunk_size) + x * d_per_head();
-    return out_proj(norm->forward_gated(y.reshape({b, l, e_}), parts[0], e_ / g_));
+    return out_proj(norm->forward_gated(y.reshape({b, l, e_}), parts[0], e_ / c_.norm_groups));
 }
 
 torch::Tensor Mamba2Mixer::step(const torch::Tensor& u, LayerCache& cache) {
@@ -81,7 +81,7 @@ torch::Tensor Mamba2Mixer::step(const torch::Tensor& u, LayerCache& cache) {
     const torch::Tensor decay = torch::exp(d * A()).reshape({b, h_, 1, 1});
     cache.ssm = cache.ssm * decay + (d.unsqueeze(-1) * x).unsqueeze(-1) * Bh.unsqueeze(2);
     const torch::Tensor y = (cache.ssm * Ch.unsqueeze(2)).sum(-1) + x * d_per_head();
-    return out_proj(norm->forward_gated(y.reshape({b, e_}), parts[0], e_ / g_));
+    return out_proj(norm->forward_gated(y.reshape({b, e_}), parts[0], e_ / c_.norm_groups));
 }
 
 LayerCache Mamba2Mixer::new_cache(std::int64_t batch, const torch::TensorOptions& options) const {

@@ -75,7 +75,7 @@ torch::Tensor StMamba2Mixer::forward(const torch::Tensor& u) {
     const torch::Tensor ssm =
         dense_ ? companion_scan_dense(scan) : companion_scan(scan, modal_basis_from_poles(poles()));
     const torch::Tensor y = ssm + x * D.reshape({h_, 1});
-    return out_proj(norm->forward_gated(y.reshape({b, l, e_}), parts[0], e_ / g_));
+    return out_proj(norm->forward_gated(y.reshape({b, l, e_}), parts[0], e_ / c_.norm_groups));
 }
 
 torch::Tensor StMamba2Mixer::step(const torch::Tensor& u, LayerCache& cache) {
@@ -88,7 +88,7 @@ torch::Tensor StMamba2Mixer::step(const torch::Tensor& u, LayerCache& cache) {
     const torch::Tensor y = companion_step(CompanionForm::Controllable, coeffs(), delta(parts[2]),
                                            x, heads(xs[1]), cache.ssm) +
                             x * D.reshape({h_, 1});
-    return out_proj(norm->forward_gated(y.reshape({b, e_}), parts[0], e_ / g_));
+    return out_proj(norm->forward_gated(y.reshape({b, e_}), parts[0], e_ / c_.norm_groups));
 }
 
 LayerCache StMamba2Mixer::new_cache(std::int64_t batch, const torch::TensorOptions& options) const {

@@ -244,6 +244,12 @@ BOOST_AUTO_TEST_CASE(malformed_tokenizer_json) {
     expect_bad_input("forward ckpt --text a", {"tokenizer.json", "merges"});
 }
 
+BOOST_AUTO_TEST_CASE(pytorch_pickle_is_named_not_read) {
+    fs::remove(ckpt / "model.safetensors");
+    std::ofstream(ckpt / "pytorch_model.bin") << "PK";
+    expect_bad_input("info ckpt", {"pytorch_model.bin", "safetensors"});
+}
+
 BOOST_AUTO_TEST_CASE(missing_checkpoint_directory) {
     expect_bad_input("info nowhere", {"nowhere"});
 }

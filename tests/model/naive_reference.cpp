@@ -142,11 +142,11 @@ Mat mamba2_mixer(const NaiveConfig& c, const NaiveWeights& w, const std::string&
                 y[static_cast<std::size_t>(h * P + q)] = acc + D.at(h) * u;
             }
         }
-        // Gated RMSNorm: v = y·SiLU(z), normalised within each of the G groups.
-        const std::int64_t gs = E / G;
+        // Gated RMSNorm: v = y·SiLU(z), normalised within each of the norm groups.
+        const std::int64_t NG = c.norm_groups, gs = E / NG;
         for (std::int64_t d = 0; d < E; ++d)
             y[static_cast<std::size_t>(d)] *= silu(zx[l][static_cast<std::size_t>(d)]);
-        for (std::int64_t g = 0; g < G; ++g) {
+        for (std::int64_t g = 0; g < NG; ++g) {
             double ms = 0;
             for (std::int64_t d = g * gs; d < (g + 1) * gs; ++d)
                 ms += y[static_cast<std::size_t>(d)] * y[static_cast<std::size_t>(d)];

@@ -17,8 +17,8 @@ double compare_with_naive(const LoadedModel& loaded, LanguageModel& original) {
     torch::NoGradGuard no_grad;
     const torch::Tensor logits =
         loaded.model->forward(torch::tensor(kTokens).unsqueeze(0)).squeeze(0);
-    const auto ref =
-        naive_logits(naive_config(original.config()), naive_weights(original), kTokens);
+    // The loaded configuration decides the gated norm's groups (layout-dependent).
+    const auto ref = naive_logits(naive_config(loaded.config), naive_weights(original), kTokens);
     BOOST_REQUIRE_EQUAL(logits.size(0), static_cast<std::int64_t>(ref.size()));
     BOOST_REQUIRE_EQUAL(logits.size(1), static_cast<std::int64_t>(ref[0].size()));
     torch::Tensor r = torch::empty({logits.size(0), logits.size(1)}, torch::kFloat64);
@@ -66,9 +66,44 @@ BOOST_AUTO_TEST_CASE(original_mamba_ssm_layout_matches_naive_loop) {
         BOOST_TEST((loaded.config.layout == Layout::MambaSsm));
         BOOST_TEST(loaded.config.vocab_size == 50);
         BOOST_TEST(loaded.config.padded_vocab() == 56);  // 50 rounded up to a multiple of 8
+        if (arch == Arch::Mamba2)
+            BOOST_TEST(loaded.config.norm_groups == 2);  // as mamba_ssm
         const double err = compare_with_naive(loaded, *m);
         BOOST_TEST_MESSAGE(arch_name(arch) << " mamba_ssm rel err " << err);
         BOOST_TEST(err < 1e-4);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(gated_norm_groups_follow_the_layout) {
+    // transformers normalises over all 32 features, mamba_ssm within each of the 2 groups: the
+    // logits differ, and a model from mamba_ssm keeps its grouping through save and load.
+    torch::NoGradGuard no_grad;
+    auto m = tiny_model(Arch::Mamba2);
+    TempDir hf, original, resaved;
+    save_checkpoint(*m, hf.path());
+    save_mamba_ssm_layout(*m, original.path());
+    const LoadedModel a = load_checkpoint(hf.path()), b = load_checkpoint(original.path());
+    BOOST_TEST(a.config.norm_groups == 1);
+    const torch::Tensor tokens = torch::tensor(kTokens).unsqueeze(0);
+    BOOST_TEST(rel_diff(a.model->forward(tokens), b.model->forward(tokens)) > 1e-3);
+    save_checkpoint(*b.model, resaved.path());
+    const LoadedModel c = load_checkpoint(resaved.path());
+    BOOST_TEST(c.config.norm_groups == 2);
+    BOOST_TEST(torch::equal(c.model->forward(tokens), b.model->forward(tokens)));
+}
+
+BOOST_AUTO_TEST_CASE(fields_left_out_are_read_off_the_tensors) {
+    for (Arch arch : {Arch::Mamba, Arch::Mamba2}) {
+        auto m = tiny_model(arch);
+        TempDir dir;
+        save_checkpoint(*m, dir.path());
+        auto j = read_json(dir / "config.json");
+        j.erase("use_bias");
+        j.erase("n_groups");
+        write_json(dir / "config.json", j);
+        const LoadedModel loaded = load_checkpoint(dir.path());
+        BOOST_TEST(loaded.config.proj_bias == m->config().proj_bias);
+        if (arch == Arch::Mamba2) BOOST_TEST(loaded.config.ngroups == m->config().ngroups);
     }
 }
 
