@@ -1,0 +1,123 @@
+// config.json of the three layouts and the Sparse variants; sizes of public checkpoints computed
+// by hand; errors naming the field.
+#include <cmath>
+#include <fstream>
+
+#include <boost/test/unit_test.hpp>
+
+#include "analysis/error.hpp"
+#include "model/config/config_json.hpp"
+#include "model/config/sizes.hpp"
+#include "tests/model/fixtures.hpp"
+
+using namespace ssmscope;
+using namespace ssmscope::model;
+using nlohmann::json;
+
+namespace {
+
+std::string error_of(const json& j) {
+    try {
+        parse_config(j, "config.json");
+    } catch (const analysis::InputError& e) {
+        return e.what();
+    }
+    return "(no error)";
+}
+
+const json kMamba130mHf = json::parse(R"({
+  "architectures": ["MambaForCausalLM"], "model_type": "mamba", "hidden_size": 768,
+  "state_size": 16, "num_hidden_layers": 24, "vocab_size": 50280, "expand": 2,
+  "conv_kernel": 4, "use_bias": false, "use_conv_bias": true, "time_step_rank": 48,
+  "layer_norm_epsilon": 1e-05, "bos_token_id": 0, "eos_token_id": 0, "pad_token_id": 0})");
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(hugging_face_mamba) {
+    const ModelConfig c = parse_config(kMamba130mHf, "config.json");
+    BOOST_TEST((c.arch == Arch::Mamba));
+    BOOST_TEST((c.layout == Layout::HuggingFace));
+    BOOST_TEST(c.d_inner() == 1536);
+    BOOST_TEST(c.dt_rank == 48);
+    BOOST_TEST(c.padded_vocab() == 50280);
+    BOOST_TEST(c.tie_embeddings);
+    BOOST_TEST(!c.proj_bias);
+    // Mamba-130m by hand: embedding 50280·768 = 38,615,040; per layer in_proj 2,359,296 + conv
+    // 7,680 + x_proj 122,880 + dt_proj 75,264 + A_log 24,576 + D 1,536 + out_proj 1,179,648 +
+    // norm 768 = 3,771,648; 24 layers + norm_f 768.
+    BOOST_TEST(parameter_count(c).per_layer == 3771648);
+    BOOST_TEST(parameter_count(c).total == 38615040 + 24 * 3771648 + 768);
+    json automatic = kMamba130mHf;
+    automatic["time_step_rank"] = "auto";
+    BOOST_TEST(parse_config(automatic, "config.json").dt_rank == 48);  // ceil(768 / 16)
+}
+
+BOOST_AUTO_TEST_CASE(original_mamba_ssm_layout) {
+    const json j = json::parse(R"({"d_model": 768, "n_layer": 24, "vocab_size": 50277,
+        "ssm_cfg": {}, "rms_norm": true, "residual_in_fp32": true, "fused_add_norm": true,
+        "pad_vocab_size_multiple": 8})");
+    const ModelConfig c = parse_config(j, "config.json");
+    BOOST_TEST((c.layout == Layout::MambaSsm));
+    BOOST_TEST((c.arch == Arch::Mamba));
+    BOOST_TEST(c.padded_vocab() == 50280);  // 50277 rounded up to a multiple of 8
+    BOOST_TEST(c.d_state == 16);
+    BOOST_TEST(c.dt_rank == 48);
+
+    json m2 = j;
+    m2["ssm_cfg"] = {{"layer", "Mamba2"}};
+    const ModelConfig c2 = parse_config(m2, "config.json");
+    BOOST_TEST((c2.arch == Arch::Mamba2));
+    BOOST_TEST(c2.d_state == 128);  // Mamba2's default
+    BOOST_TEST(c2.nheads() == 24);  // 1536 / 64
+    BOOST_TEST(c2.ngroups == 1);
+}
+
+BOOST_AUTO_TEST_CASE(mamba2_infinity_written_by_python) {
+    test::TempDir dir;
+    std::ofstream(dir / "config.json") << R"({"model_type": "mamba2", "hidden_size": 64,
+        "num_hidden_layers": 2, "vocab_size": 100, "num_heads": 2, "head_dim": 64,
+        "state_size": 16, "n_groups": 1, "time_step_limit": [0.0, Infinity],
+        "note": "Infinity inside a string stays"})";
+    const ModelConfig c = load_config(dir.path());
+    BOOST_TEST(std::isinf(c.dt_limit_hi));
+    BOOST_TEST(c.dt_limit_lo == 0.0);
+    BOOST_TEST(!c.tie_embeddings);  // transformers' Mamba2Config default
+}
+
+BOOST_AUTO_TEST_CASE(sparse_variants_and_round_trip) {
+    json j = kMamba130mHf;
+    j["ssm_form"] = "controllable";
+    BOOST_TEST((parse_config(j, "config.json").arch == Arch::ScMamba));
+    j["ssm_form"] = "observable";
+    BOOST_TEST((parse_config(j, "config.json").arch == Arch::SoMamba));
+    for (Arch arch : {Arch::Mamba, Arch::Mamba2, Arch::ScMamba, Arch::SoMamba, Arch::StMamba2}) {
+        const ModelConfig c = test::tiny_config(arch);
+        const ModelConfig back = parse_config(json::parse(to_hf_json(c).dump()), "config.json");
+        BOOST_TEST((back.arch == arch));
+        BOOST_TEST(parameter_count(back).total == parameter_count(c).total);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(errors_name_the_field) {
+    json j = kMamba130mHf;
+    j.erase("hidden_size");
+    BOOST_TEST(error_of(j).find("'hidden_size'") != std::string::npos, error_of(j));
+    j = kMamba130mHf;
+    j["ssm_form"] = "diagonalish";
+    BOOST_TEST(error_of(j).find("'ssm_form'") != std::string::npos, error_of(j));
+    j = kMamba130mHf;
+    j["model_type"] = "llama";
+    BOOST_TEST(error_of(j).find("'model_type'") != std::string::npos, error_of(j));
+    const json attn =
+        json::parse(R"({"d_model": 64, "n_layer": 2, "vocab_size": 10, "attn_layer_idx": [1]})");
+    BOOST_TEST(error_of(attn).find("'attn_layer_idx'") != std::string::npos, error_of(attn));
+    const json mlp =
+        json::parse(R"({"d_model": 64, "n_layer": 2, "vocab_size": 10, "d_intermediate": 128})");
+    BOOST_TEST(error_of(mlp).find("'d_intermediate'") != std::string::npos, error_of(mlp));
+    const json heads =
+        json::parse(R"({"model_type": "mamba2", "hidden_size": 64, "num_hidden_layers": 1,
+        "vocab_size": 10, "head_dim": 48})");
+    BOOST_TEST(error_of(heads).find("head_dim 48") != std::string::npos, error_of(heads));
+    BOOST_TEST(error_of(json::array()).find("JSON object") != std::string::npos,
+               error_of(json::array()));
+}
