@@ -17,11 +17,26 @@ torch::Tensor dt_bias_init(std::int64_t size, const ModelConfig& c) {
     return inverse_softplus(dt).to(torch::kFloat32);
 }
 
-void kaiming_linear_init(torch::Tensor& weight, double gain) {
+void init_dt_proj(torch::nn::Linear& dt_proj, const ModelConfig& c) {
     torch::NoGradGuard no_grad;
-    torch::nn::init::kaiming_uniform_(weight, std::sqrt(5.0));
-    if (gain != 1.0)
-        weight.mul_(gain);
+    const double std = std::pow(static_cast<double>(c.dt_rank), -0.5) * c.dt_scale;
+    if (c.dt_init_random) {
+        dt_proj->weight.uniform_(-std, std);
+    } else {
+        dt_proj->weight.fill_(std);
+    }
+    dt_proj->bias.copy_(dt_bias_init(dt_proj->weight.size(0), c));
+}
+
+void init_out_proj(torch::nn::Linear& out_proj, const ModelConfig& c,
+                   std::initializer_list<torch::nn::Linear*> zero_bias) {
+    torch::NoGradGuard no_grad;
+    torch::nn::init::kaiming_uniform_(out_proj->weight, std::sqrt(5.0));
+    out_proj->weight.div_(std::sqrt(static_cast<double>(c.n_layer)));
+    for (torch::nn::Linear* l : zero_bias) {
+        if ((*l)->bias.defined())
+            (*l)->bias.zero_();
+    }
 }
 
 }  // namespace ssmscope::model

@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include "model/nn/causal_conv.hpp"
+#include "model/nn/heads.hpp"
 #include "model/nn/init.hpp"
 #include "model/nn/ssd.hpp"
 
@@ -27,31 +28,11 @@ Mamba2Mixer::Mamba2Mixer(const ModelConfig& c)
     D = register_parameter("D", torch::ones({c.d_has_hdim ? e_ : h_}));
     norm = register_module("norm", RMSNorm(e_, c.norm_eps));
     out_proj = register_module("out_proj", nn::Linear(nn::LinearOptions(e_, dm).bias(c.proj_bias)));
-    torch::NoGradGuard no_grad;
-    kaiming_linear_init(out_proj->weight, 1.0 / std::sqrt(static_cast<double>(c.n_layer)));
-    for (auto* l : {&in_proj, &out_proj}) {
-        if ((*l)->bias.defined())
-            (*l)->bias.zero_();
-    }
+    init_out_proj(out_proj, c, {&in_proj, &out_proj});
 }
 
 torch::Tensor Mamba2Mixer::A() const {
     return -torch::exp(A_log);
-}
-
-torch::Tensor Mamba2Mixer::delta(const torch::Tensor& dt) const {
-    torch::Tensor d = torch::softplus(dt + dt_bias);
-    if (c_.dt_limit_lo > 0.0 || std::isfinite(c_.dt_limit_hi)) {
-        d = d.clamp(c_.dt_limit_lo, c_.dt_limit_hi);
-    }
-    return d;
-}
-
-torch::Tensor Mamba2Mixer::heads(const torch::Tensor& groups) const {
-    std::vector<std::int64_t> shape = groups.sizes().vec();
-    shape.back() = g_;
-    shape.push_back(n_);
-    return groups.reshape(shape).repeat_interleave(h_ / g_, -2);  // head h uses group h / (H/G)
 }
 
 torch::Tensor Mamba2Mixer::d_per_head() const {
@@ -65,7 +46,9 @@ torch::Tensor Mamba2Mixer::forward(const torch::Tensor& u) {
     const auto xs = xbc.split_with_sizes({e_, gn, gn}, -1);
     const torch::Tensor x = xs[0].reshape({b, l, h_, p_});
     const torch::Tensor y =
-        ssd(x, delta(parts[2]), A(), heads(xs[1]), heads(xs[2]), c_.chunk_size) + x * d_per_head();
+        ssd(x, head_delta(parts[2], dt_bias, c_), A(), groups_to_heads(xs[1], g_, n_, h_),
+            groups_to_heads(xs[2], g_, n_, h_), c_.chunk_size) +
+        x * d_per_head();
     return out_proj(norm->forward_gated(y.reshape({b, l, e_}), parts[0], e_ / c_.norm_groups));
 }
 
@@ -76,8 +59,9 @@ torch::Tensor Mamba2Mixer::step(const torch::Tensor& u, LayerCache& cache) {
         torch::silu(causal_conv_step(parts[1], cache.conv, conv1d->weight, conv1d->bias));
     const auto xs = xbc.split_with_sizes({e_, gn, gn}, -1);
     const torch::Tensor x = xs[0].reshape({b, h_, p_});
-    const torch::Tensor Bh = heads(xs[1]), Ch = heads(xs[2]);  // (b, H, N)
-    const torch::Tensor d = delta(parts[2]);                   // (b, H)
+    const torch::Tensor Bh = groups_to_heads(xs[1], g_, n_, h_),
+                        Ch = groups_to_heads(xs[2], g_, n_, h_);  // (b, H, N)
+    const torch::Tensor d = head_delta(parts[2], dt_bias, c_);    // (b, H)
     const torch::Tensor decay = torch::exp(d * A()).reshape({b, h_, 1, 1});
     cache.ssm = cache.ssm * decay + (d.unsqueeze(-1) * x).unsqueeze(-1) * Bh.unsqueeze(2);
     const torch::Tensor y = (cache.ssm * Ch.unsqueeze(2)).sum(-1) + x * d_per_head();

@@ -20,8 +20,6 @@ class Mamba2Mixer : public Mixer {
     LayerCache new_cache(std::int64_t batch, const torch::TensorOptions& options) const override;
 
     torch::Tensor A() const;  // one scalar per head: −exp(A_log), (H)
-    // Δ = softplus(dt + dt_bias), clamped to the configured dt_limit.
-    torch::Tensor delta(const torch::Tensor& dt) const;
 
     torch::nn::Linear in_proj{nullptr}, out_proj{nullptr};
     torch::nn::Conv1d conv1d{nullptr};
@@ -31,8 +29,6 @@ class Mamba2Mixer : public Mixer {
     torch::Tensor D;        // (H), or (E) with D_has_hdim
 
   private:
-    // (…, H·P) → (…, H, P) with heads expanded from groups for B and C.
-    torch::Tensor heads(const torch::Tensor& groups) const;
     torch::Tensor d_per_head() const;  // (H, 1) or (H, P)
 
     ModelConfig c_;

@@ -26,20 +26,8 @@ MambaMixer::MambaMixer(const ModelConfig& c) : e_(c.d_inner()), n_(c.d_state), r
     D = register_parameter("D", torch::ones({e_}));
     out_proj = register_module("out_proj", nn::Linear(nn::LinearOptions(e_, dm).bias(c.proj_bias)));
 
-    torch::NoGradGuard no_grad;
-    const double std = std::pow(static_cast<double>(r_), -0.5) * c.dt_scale;
-    if (c.dt_init_random) {
-        dt_proj->weight.uniform_(-std, std);
-    } else {
-        dt_proj->weight.fill_(std);
-    }
-    dt_proj->bias.copy_(dt_bias_init(e_, c));
-    // Prenorm residual branches are rescaled so the residual stream does not grow with depth.
-    kaiming_linear_init(out_proj->weight, 1.0 / std::sqrt(static_cast<double>(c.n_layer)));
-    for (auto* l : {&in_proj, &x_proj, &out_proj}) {
-        if ((*l)->bias.defined())
-            (*l)->bias.zero_();
-    }
+    init_dt_proj(dt_proj, c);
+    init_out_proj(out_proj, c, {&in_proj, &x_proj, &out_proj});
 }
 
 torch::Tensor MambaMixer::A() const {

@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include "model/nn/causal_conv.hpp"
+#include "model/nn/heads.hpp"
 #include "model/nn/init.hpp"
 
 namespace ssmscope::model {
@@ -32,12 +33,7 @@ StMamba2Mixer::StMamba2Mixer(const ModelConfig& c)
     D = register_parameter("D", torch::ones({h_}));
     norm = register_module("norm", RMSNorm(e_, c.norm_eps));
     out_proj = register_module("out_proj", nn::Linear(nn::LinearOptions(e_, dm).bias(c.proj_bias)));
-    torch::NoGradGuard no_grad;
-    kaiming_linear_init(out_proj->weight, 1.0 / std::sqrt(static_cast<double>(c.n_layer)));
-    for (auto* l : {&in_proj, &out_proj}) {
-        if ((*l)->bias.defined())
-            (*l)->bias.zero_();
-    }
+    init_out_proj(out_proj, c, {&in_proj, &out_proj});
 }
 
 torch::Tensor StMamba2Mixer::poles() const {
@@ -49,29 +45,15 @@ torch::Tensor StMamba2Mixer::coeffs() const {
     return poly_from_pole_pairs(torch::exp(A_pole_log_re), A_pole_im);
 }
 
-torch::Tensor StMamba2Mixer::delta(const torch::Tensor& dt) const {
-    torch::Tensor d = torch::softplus(dt + dt_bias);
-    if (c_.dt_limit_lo > 0.0 || std::isfinite(c_.dt_limit_hi)) {
-        d = d.clamp(c_.dt_limit_lo, c_.dt_limit_hi);
-    }
-    return d;
-}
-
-torch::Tensor StMamba2Mixer::heads(const torch::Tensor& groups) const {
-    std::vector<std::int64_t> shape = groups.sizes().vec();
-    shape.back() = g_;
-    shape.push_back(n_);
-    return groups.reshape(shape).repeat_interleave(h_ / g_, -2);
-}
-
 torch::Tensor StMamba2Mixer::forward(const torch::Tensor& u) {
     const std::int64_t b = u.size(0), l = u.size(1), gn = g_ * n_;
     const auto parts = in_proj(u).split_with_sizes({e_, e_ + gn, h_}, -1);  // z, xC, dt
     const torch::Tensor xc = torch::silu(causal_conv(parts[1], conv1d->weight, conv1d->bias));
     const auto xs = xc.split_with_sizes({e_, gn}, -1);
     const torch::Tensor x = xs[0].reshape({b, l, h_, p_});
-    const CompanionScan scan{CompanionForm::Controllable, coeffs(), delta(parts[2]), x,
-                             heads(xs[1])};
+    const CompanionScan scan{CompanionForm::Controllable, coeffs(),
+                             head_delta(parts[2], dt_bias, c_), x,
+                             groups_to_heads(xs[1], g_, n_, h_)};
     const torch::Tensor ssm =
         dense_ ? companion_scan_dense(scan) : companion_scan(scan, modal_basis_from_poles(poles()));
     const torch::Tensor y = ssm + x * D.reshape({h_, 1});
@@ -85,9 +67,10 @@ torch::Tensor StMamba2Mixer::step(const torch::Tensor& u, LayerCache& cache) {
         torch::silu(causal_conv_step(parts[1], cache.conv, conv1d->weight, conv1d->bias));
     const auto xs = xc.split_with_sizes({e_, gn}, -1);
     const torch::Tensor x = xs[0].reshape({b, h_, p_});
-    const torch::Tensor y = companion_step(CompanionForm::Controllable, coeffs(), delta(parts[2]),
-                                           x, heads(xs[1]), cache.ssm) +
-                            x * D.reshape({h_, 1});
+    const torch::Tensor y =
+        companion_step(CompanionForm::Controllable, coeffs(), head_delta(parts[2], dt_bias, c_), x,
+                       groups_to_heads(xs[1], g_, n_, h_), cache.ssm) +
+        x * D.reshape({h_, 1});
     return out_proj(norm->forward_gated(y.reshape({b, e_}), parts[0], e_ / c_.norm_groups));
 }
 

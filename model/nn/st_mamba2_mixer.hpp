@@ -37,9 +37,6 @@ class StMamba2Mixer : public Mixer {
     torch::Tensor D;              // (H)
 
   private:
-    torch::Tensor delta(const torch::Tensor& dt) const;
-    torch::Tensor heads(const torch::Tensor& groups) const;  // (…, G·N) → (…, H, N)
-
     ModelConfig c_;
     bool dense_ = false;
     std::int64_t e_, n_, h_, p_, g_;

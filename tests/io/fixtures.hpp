@@ -2,14 +2,12 @@
 // byte by byte so that the reader is checked against the format rather than against the writer.
 #pragma once
 
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
 #include <iterator>
-#include <random>
 #include <span>
 #include <string>
 #include <string_view>
@@ -19,35 +17,12 @@
 #include <unistd.h>
 
 #include "analysis/error.hpp"
+#include "tests/support/input_error.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace ssmscope::test {
 
 using Bytes = std::vector<std::byte>;
-
-// A fresh directory under the system temp directory, removed with everything in it at the end.
-class TempDir {
-  public:
-    TempDir() {
-        static std::atomic<unsigned> counter{0};
-        std::random_device rd;
-        path_ = std::filesystem::temp_directory_path() /
-                ("ssmscope-io-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) +
-                 "-" + std::to_string(rd()));
-        std::filesystem::create_directories(path_);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-
-    const std::filesystem::path& path() const { return path_; }
-    std::filesystem::path operator/(std::string_view name) const { return path_ / name; }
-
-  private:
-    std::filesystem::path path_;
-};
 
 // Bytes from their values, written out as they lie in the file: bytes({0x00, 0x3C}).
 inline Bytes bytes(std::initializer_list<unsigned> values) {
@@ -106,18 +81,6 @@ inline Bytes read_file(const std::filesystem::path& path) {
 
 inline Bytes to_bytes(std::span<const std::byte> s) {
     return {s.begin(), s.end()};
-}
-
-// The message of the InputError `f` throws ("" and a failed check when it throws none).
-template <typename F>
-std::string input_error(F&& f) {
-    try {
-        f();
-    } catch (const analysis::InputError& e) {
-        return e.what();
-    }
-    BOOST_ERROR("expected an InputError");
-    return {};
 }
 
 // Checks that `message` mentions each of `parts`.

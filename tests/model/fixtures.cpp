@@ -138,17 +138,6 @@ void save_mamba_ssm_layout(LanguageModel& m, const std::filesystem::path& dir) {
                                      {"tie_embeddings", c.tie_embeddings}});
 }
 
-TempDir::TempDir() {
-    static std::mt19937_64 rng{std::random_device{}()};
-    path_ = std::filesystem::temp_directory_path() / ("ssmscope-test-" + std::to_string(rng()));
-    std::filesystem::create_directories(path_);
-}
-
-TempDir::~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-}
-
 double rel_diff(const torch::Tensor& a, const torch::Tensor& b) {
     const torch::Tensor bd = b.to(torch::kFloat64);
     return (a.to(torch::kFloat64) - bd).abs().max().item<double>() / bd.abs().max().item<double>();

@@ -11,6 +11,7 @@
 #include "model/config/model_config.hpp"
 #include "model/nn/language_model.hpp"
 #include "tests/model/naive_reference.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace ssmscope::test {
 
@@ -31,19 +32,6 @@ void save_mamba_ssm_layout(model::LanguageModel& m, const std::filesystem::path&
 
 void write_json(const std::filesystem::path& file, const nlohmann::json& j);
 nlohmann::json read_json(const std::filesystem::path& file);
-
-class TempDir {
-  public:
-    TempDir();
-    ~TempDir();
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const std::filesystem::path& path() const { return path_; }
-    std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
-
-  private:
-    std::filesystem::path path_;
-};
 
 // max |a − b| / max |b| over all elements.
 double rel_diff(const torch::Tensor& a, const torch::Tensor& b);

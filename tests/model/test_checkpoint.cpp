@@ -7,28 +7,13 @@
 #include "model/checkpoint/checkpoint.hpp"
 #include "model/io/checkpoint_files.hpp"
 #include "tests/model/fixtures.hpp"
+#include "tests/support/input_error.hpp"
 
 using namespace ssmscope;
 using namespace ssmscope::model;
 using namespace ssmscope::test;
 
 namespace {
-
-// The message of the InputError `f` throws; fails the test when none is thrown.
-template <typename F>
-std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const analysis::InputError& e) {
-        return e.what();
-    }
-    BOOST_FAIL("no InputError thrown");
-    return {};
-}
-
-bool contains(const std::string& s, const std::string& part) {
-    return s.find(part) != std::string::npos;
-}
 
 // Rewrites dir's checkpoint with `edit` applied to the list of tensors.
 template <typename Edit>
@@ -85,7 +70,7 @@ BOOST_AUTO_TEST_CASE(shape_that_contradicts_config_names_the_tensor) {
     auto j = read_json(dir / "config.json");
     j["state_size"] = 8;  // the file's A_log has 4 columns
     write_json(dir / "config.json", j);
-    const std::string msg = error_of([&] { load_checkpoint(dir.path()); });
+    const std::string msg = input_error([&] { load_checkpoint(dir.path()); });
     BOOST_TEST(contains(msg, "model.safetensors"), msg);
     BOOST_TEST(contains(msg, "backbone.layers.0.mixer.A_log' has shape [32, 4]"), msg);
     BOOST_TEST(contains(msg, "implies [32, 8]"), msg);
@@ -105,7 +90,7 @@ BOOST_AUTO_TEST_CASE(missing_tensor_is_named) {
             }
         }
     });
-    const std::string msg = error_of([&] { load_checkpoint(dir.path()); });
+    const std::string msg = input_error([&] { load_checkpoint(dir.path()); });
     BOOST_TEST(contains(msg, "missing tensor 'backbone.layers.1.mixer.dt_bias'"), msg);
 }
 
@@ -121,7 +106,7 @@ BOOST_AUTO_TEST_CASE(nonfinite_weights_are_an_error_or_with_permission_a_warning
             }
         }
     });
-    const std::string msg = error_of([&] { load_checkpoint(dir.path()); });
+    const std::string msg = input_error([&] { load_checkpoint(dir.path()); });
     BOOST_TEST(contains(msg, "backbone.layers.0.mixer.D"), msg);
     BOOST_TEST(contains(msg, "flat index 2"), msg);
     const LoadedModel loaded = load_checkpoint(dir.path(), {.allow_nonfinite = true});
@@ -139,7 +124,7 @@ BOOST_AUTO_TEST_CASE(integer_weights_are_rejected) {
                 t.dtype = DType::I32;  // same byte size
         }
     });
-    const std::string msg = error_of([&] { load_checkpoint(dir.path()); });
+    const std::string msg = input_error([&] { load_checkpoint(dir.path()); });
     BOOST_TEST(contains(msg, "backbone.norm_f.weight"), msg);
     BOOST_TEST(contains(msg, "I32"), msg);
 }

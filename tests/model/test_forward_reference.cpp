@@ -103,7 +103,8 @@ BOOST_AUTO_TEST_CASE(fields_left_out_are_read_off_the_tensors) {
         write_json(dir / "config.json", j);
         const LoadedModel loaded = load_checkpoint(dir.path());
         BOOST_TEST(loaded.config.proj_bias == m->config().proj_bias);
-        if (arch == Arch::Mamba2) BOOST_TEST(loaded.config.ngroups == m->config().ngroups);
+        if (arch == Arch::Mamba2)
+            BOOST_TEST(loaded.config.ngroups == m->config().ngroups);
     }
 }
 
