@@ -63,9 +63,12 @@ Command add_eval(CLI::App& app) {
             j["tokens_per_second"] = r.tokens_per_second;
             out = j.dump(2) + "\n";
         } else {
-            out = str("perplexity ", r.perplexity, " (", r.nll_mean, " nats/token over ",
-                      r.predicted, " predicted tokens, windows of ", args->context, ")\n",
-                      "speed      ", r.tokens_per_second, " tokens/s (", r.seconds, " s)\n");
+            std::ostringstream os;
+            os.precision(6);  // for reading; --json keeps every digit
+            os << "perplexity " << r.perplexity << " (" << r.nll_mean << " nats/token over "
+               << r.predicted << " predicted tokens, windows of " << args->context << ")\n"
+               << "speed      " << r.tokens_per_second << " tokens/s (" << r.seconds << " s)\n";
+            out = os.str();
         }
         emit(args->ckpt.out, out);
         return kOk;
