@@ -34,6 +34,17 @@ std::optional<torch::Dtype> torch_dtype(DType d) {
     }
 }
 
+// config.json's torch_dtype, as transformers names it.
+std::string torch_dtype_name(torch::Dtype d) {
+    if (d == torch::kFloat64)
+        return "float64";
+    if (d == torch::kFloat16)
+        return "float16";
+    if (d == torch::kBFloat16)
+        return "bfloat16";
+    return "float32";
+}
+
 DType file_dtype(torch::Dtype d) {
     if (d == torch::kFloat64)
         return DType::F64;
@@ -127,7 +138,6 @@ LoadedModel load_checkpoint(const std::filesystem::path& dir, const LoadOptions&
     infer_from_tensors(out.config, files);
     validate(out.config, (dir / "config.json").string());
     out.sharded = files.sharded();
-    torch::manual_seed(0);  // the initial values are all overwritten; keep construction repeatable
     out.model = std::make_shared<LanguageModel>(out.config);
     out.model->to(options.dtype);
 
@@ -203,8 +213,7 @@ void save_checkpoint(LanguageModel& model, const std::filesystem::path& dir,
     }
     write_checkpoint_tensors(dir, tensors, {{"format", "pt"}}, max_shard_bytes);
     ModelConfig config = model.config();
-    config.torch_dtype =
-        model.lm_head_weight().scalar_type() == torch::kFloat64 ? "float64" : "float32";
+    config.torch_dtype = torch_dtype_name(model.lm_head_weight().scalar_type());
     AtomicFile json(dir / "config.json");
     json.write(to_hf_json(config).dump(2) + "\n");
     json.commit();

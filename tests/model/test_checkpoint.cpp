@@ -136,6 +136,7 @@ BOOST_AUTO_TEST_CASE(half_precision_checkpoints_load_as_float32) {
     save_checkpoint(*m, dir.path());
     const LoadedModel loaded = load_checkpoint(dir.path());
     BOOST_TEST(loaded.stored_dtype == "BF16");
+    BOOST_TEST(read_json(dir / "config.json")["torch_dtype"] == "bfloat16");
     for (const auto& item : m->named_parameters()) {
         BOOST_TEST(torch::equal(item.value().to(torch::kFloat32),
                                 loaded.model->named_parameters()[item.key()]));
