@@ -24,7 +24,7 @@ Command add_eval(CLI::App& app) {
         std::int64_t context = 1024;
     };
     auto args = std::make_shared<Args>();
-    CLI::App* cmd = app.add_subcommand("eval", "perplexity and tokens/s on a text file");
+    CLI::App* cmd = app.add_subcommand("eval", "Perplexity and tokens/s on a text file");
     add_checkpoint_args(*cmd, args->ckpt);
     cmd->add_option("--text-file", args->text_file, "UTF-8 text to score")->required();
     cmd->add_option("--context", args->context, "tokens per window (each starts from a zero state)")

@@ -16,7 +16,7 @@ Command add_forward(CLI::App& app) {
         std::string tokens, text;
     };
     auto args = std::make_shared<Args>();
-    CLI::App* cmd = app.add_subcommand("forward", "logits of every position of an input");
+    CLI::App* cmd = app.add_subcommand("forward", "Logits of every position of an input (float32)");
     add_checkpoint_args(*cmd, args->ckpt);
     auto* tokens = cmd->add_option("--tokens", args->tokens, "token ids, e.g. 1,2,3");
     auto* text =

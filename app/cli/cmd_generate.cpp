@@ -21,7 +21,8 @@ Command add_generate(CLI::App& app) {
         bool no_stop = false;
     };
     auto args = std::make_shared<Args>();
-    CLI::App* cmd = app.add_subcommand("generate", "continue a prompt (recurrent path)");
+    CLI::App* cmd = app.add_subcommand(
+        "generate", "Continue a prompt, greedy or sampled, through the recurrent path");
     add_checkpoint_args(*cmd, args->ckpt);
     auto* tokens = cmd->add_option("--tokens", args->tokens, "prompt as token ids, e.g. 1,2,3");
     auto* text = cmd->add_option("--text,--prompt", args->text, "prompt text");

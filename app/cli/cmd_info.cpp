@@ -50,7 +50,8 @@ nlohmann::ordered_json info_json(const std::string& dir, const OpenCheckpoint& c
 
 Command add_info(CLI::App& app) {
     auto args = std::make_shared<CheckpointArgs>();
-    CLI::App* cmd = app.add_subcommand("info", "architecture, sizes, parameter count, dtype");
+    CLI::App* cmd = app.add_subcommand(
+        "info", "Architecture, sizes, parameter count, dtype and state memory of a checkpoint");
     add_checkpoint_args(*cmd, *args);
     return [args] {
         const OpenCheckpoint ckpt = open_checkpoint(*args);

@@ -38,8 +38,9 @@ Command add_params(CLI::App& app) {
         bool json = false;
     };
     auto args = std::make_shared<Args>();
-    CLI::App* cmd =
-        app.add_subcommand("params", "parameter counts of every architecture at equal sizes");
+    CLI::App* cmd = app.add_subcommand(
+        "params",
+        "Parameter counts of every architecture at equal sizes, computed from the sizes alone");
     cmd->add_option("--preset", args->preset, "paper-64m, demo or small")->capture_default_str();
     cmd->add_option("--d-model", args->d_model, "overrides the preset");
     cmd->add_option("--n-layer", args->n_layer, "overrides the preset");
