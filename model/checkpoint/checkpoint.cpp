@@ -141,11 +141,17 @@ LoadedModel load_checkpoint(const std::filesystem::path& dir, const LoadOptions&
     out.model = std::make_shared<LanguageModel>(out.config);
     out.model->to(options.dtype);
 
-    std::set<std::string> used, dtypes;
-    torch::NoGradGuard no_grad;
+    // Match every parameter first, so one run reports every missing or misshapen tensor.
+    struct Match {
+        torch::Tensor param;
+        CheckpointFiles::Entry entry;
+        std::string key;
+    };
+    std::vector<Match> matches;
+    std::vector<std::string> problems;
     for (auto& item : out.model->named_parameters()) {
         const std::string& name = item.key();
-        torch::Tensor& param = item.value();
+        const torch::Tensor& param = item.value();
         std::optional<CheckpointFiles::Entry> entry;
         std::string key;
         for (const std::string& candidate : stored_names(name)) {
@@ -155,23 +161,40 @@ LoadedModel load_checkpoint(const std::filesystem::path& dir, const LoadOptions&
             }
         }
         if (!entry) {
-            throw InputError(str(dir.string(), ": missing tensor '", name, "' (shape ",
-                                 shape_str(param.sizes()), ") that a ", arch_name(out.config.arch),
-                                 " model with config.json's ", sizes_summary(out.config), " needs"),
-                             name);
+            problems.push_back(str(dir.string(), ": missing tensor '", name, "' (shape ",
+                                   shape_str(param.sizes()), ") that a ",
+                                   arch_name(out.config.arch), " model with config.json's ",
+                                   sizes_summary(out.config), " needs"));
+        } else if (c10::IntArrayRef(entry->info->shape) != param.sizes()) {
+            problems.push_back(str(entry->file->path().string(), ": tensor '", key, "' has shape ",
+                                   shape_str(entry->info->shape), " but config.json (",
+                                   sizes_summary(out.config), ") implies ",
+                                   shape_str(param.sizes())));
+        } else {
+            matches.push_back({param, *entry, key});
         }
-        const std::string file = entry->file->path().string();
-        if (c10::IntArrayRef(entry->info->shape) != param.sizes()) {
-            throw InputError(str(file, ": tensor '", key, "' has shape ",
-                                 shape_str(entry->info->shape), " but config.json (",
-                                 sizes_summary(out.config), ") implies ", shape_str(param.sizes())),
-                             key);
+    }
+    if (!problems.empty()) {
+        std::string msg = problems.front();
+        constexpr std::size_t kListed = 12;
+        for (std::size_t k = 1; k < std::min(problems.size(), kListed); ++k) {
+            msg += "\n  also: " + problems[k];
         }
-        const torch::Tensor t = read_tensor(*entry, key);
+        if (problems.size() > kListed) {
+            msg += str("\n  and ", problems.size() - kListed, " more");
+        }
+        throw InputError(msg, dir.string());
+    }
+
+    std::set<std::string> used, dtypes;
+    torch::NoGradGuard no_grad;
+    for (auto& [param, entry, key] : matches) {
+        const std::string file = entry.file->path().string();
+        const torch::Tensor t = read_tensor(entry, key);
         check_finite(t, file, key, options.allow_nonfinite, out.warnings);
         param.copy_(t);
         used.insert(key);
-        dtypes.insert(std::string(dtype_name(entry->info->dtype)));
+        dtypes.insert(std::string(dtype_name(entry.info->dtype)));
     }
     if (out.config.tie_embeddings) {
         if (const auto head = files.find("lm_head.weight")) {

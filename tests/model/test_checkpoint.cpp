@@ -74,6 +74,9 @@ BOOST_AUTO_TEST_CASE(shape_that_contradicts_config_names_the_tensor) {
     BOOST_TEST(contains(msg, "model.safetensors"), msg);
     BOOST_TEST(contains(msg, "backbone.layers.0.mixer.A_log' has shape [32, 4]"), msg);
     BOOST_TEST(contains(msg, "implies [32, 8]"), msg);
+    // Every tensor that depends on d_state is listed, not only the first.
+    BOOST_TEST(contains(msg, "also: "), msg);
+    BOOST_TEST(contains(msg, "backbone.layers.1.mixer.x_proj.weight"), msg);
     BOOST_TEST(contains(msg, "config.json"), msg);
 }
 
