@@ -2,7 +2,6 @@
 
 #include <cstring>
 #include <set>
-#include <sstream>
 
 #include <torch/torch.h>
 
@@ -11,6 +10,7 @@
 #include "model/config/config_json.hpp"
 #include "model/io/atomic_file.hpp"
 #include "model/io/checkpoint_files.hpp"
+#include "model/io/shape.hpp"
 
 namespace ssmscope::model {
 
@@ -56,11 +56,7 @@ DType file_dtype(torch::Dtype d) {
 }
 
 std::string shape_str(c10::IntArrayRef shape) {
-    std::ostringstream os;
-    os << '[';
-    for (std::size_t i = 0; i < shape.size(); ++i)
-        os << (i ? ", " : "") << shape[i];
-    return os.str() + ']';
+    return shape_string(std::span<const std::int64_t>(shape.data(), shape.size()));
 }
 
 std::string sizes_summary(const ModelConfig& c) {
@@ -167,7 +163,7 @@ LoadedModel load_checkpoint(const std::filesystem::path& dir, const LoadOptions&
                                    sizes_summary(out.config), " needs"));
         } else if (c10::IntArrayRef(entry->info->shape) != param.sizes()) {
             problems.push_back(str(entry->file->path().string(), ": tensor '", key, "' has shape ",
-                                   shape_str(entry->info->shape), " but config.json (",
+                                   shape_string(entry->info->shape), " but config.json (",
                                    sizes_summary(out.config), ") implies ",
                                    shape_str(param.sizes())));
         } else {

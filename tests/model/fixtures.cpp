@@ -90,30 +90,34 @@ nlohmann::json read_json(const std::filesystem::path& file) {
     return nlohmann::json::parse(in);
 }
 
+void rewrite_tensors(const std::filesystem::path& dir,
+                     const std::function<void(std::vector<TensorToWrite>&,
+                                              std::vector<std::vector<std::byte>>&)>& edit) {
+    std::vector<TensorToWrite> tensors;
+    std::vector<std::vector<std::byte>> bytes;
+    {
+        const CheckpointFiles files(dir);  // closed (unmapped) before the file is replaced
+        for (const std::string& name : files.names()) {
+            const auto e = *files.find(name);
+            const auto d = e.file->data(*e.info);
+            bytes.emplace_back(d.begin(), d.end());
+            tensors.push_back({name, e.info->dtype, e.info->shape, {}});
+        }
+    }
+    edit(tensors, bytes);
+    for (std::size_t i = 0; i < tensors.size(); ++i)
+        tensors[i].data = bytes[i];
+    write_checkpoint_tensors(dir, tensors);
+}
+
 void save_mamba_ssm_layout(LanguageModel& m, const std::filesystem::path& dir) {
     save_checkpoint(m, dir);
-    // Rename the embedding key by rewriting the file.
-    {
-        const CheckpointFiles files(dir);
-        std::vector<TensorToWrite> tensors;
-        std::vector<std::vector<std::byte>> copies;
-        for (const std::string& name : files.names()) {
-            const auto e = *files.find(name);
-            const auto bytes = e.file->data(*e.info);
-            copies.emplace_back(bytes.begin(), bytes.end());
+    rewrite_tensors(dir, [](auto& tensors, auto&) {
+        for (auto& t : tensors) {
+            if (t.name == "backbone.embeddings.weight")
+                t.name = "backbone.embedding.weight";
         }
-        std::size_t i = 0;
-        for (const std::string& name : files.names()) {
-            const auto e = *files.find(name);
-            const std::string key =
-                name == "backbone.embeddings.weight" ? "backbone.embedding.weight" : name;
-            tensors.push_back({key, e.info->dtype, e.info->shape, copies[i++]});
-        }
-        const auto tmp = dir / "renamed";
-        write_checkpoint_tensors(tmp, tensors);
-        std::filesystem::rename(tmp / "model.safetensors", dir / "model.safetensors");
-        std::filesystem::remove_all(tmp);
-    }
+    });
     const ModelConfig& c = m.config();
     nlohmann::json ssm_cfg = {{"d_state", c.d_state}, {"d_conv", c.d_conv}, {"expand", c.expand}};
     if (c.mamba2_family()) {

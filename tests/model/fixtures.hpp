@@ -3,12 +3,15 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "model/config/model_config.hpp"
+#include "model/io/safetensors_writer.hpp"
 #include "model/nn/language_model.hpp"
 #include "tests/model/naive_reference.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -29,6 +32,12 @@ NaiveConfig naive_config(const model::ModelConfig& c);
 // ssm_cfg, an unpadded vocab_size of 50 padded to 56 by pad_vocab_size_multiple 8, and the key
 // backbone.embedding.weight.
 void save_mamba_ssm_layout(model::LanguageModel& m, const std::filesystem::path& dir);
+
+// Rewrites dir's checkpoint (one file) after `edit` has changed its list of tensors; `edit`
+// gets the tensors and their bytes, which it may change, rename, drop or retype.
+void rewrite_tensors(const std::filesystem::path& dir,
+                     const std::function<void(std::vector<model::TensorToWrite>&,
+                                              std::vector<std::vector<std::byte>>&)>& edit);
 
 void write_json(const std::filesystem::path& file, const nlohmann::json& j);
 nlohmann::json read_json(const std::filesystem::path& file);

@@ -13,31 +13,7 @@ using namespace ssmscope;
 using namespace ssmscope::model;
 using namespace ssmscope::test;
 
-namespace {
-
-// Rewrites dir's checkpoint with `edit` applied to the list of tensors.
-template <typename Edit>
-void rewrite(const std::filesystem::path& dir, Edit edit) {
-    std::vector<TensorToWrite> tensors;
-    std::vector<std::vector<std::byte>> bytes;
-    {
-        const CheckpointFiles files(dir);
-        for (const std::string& name : files.names()) {
-            const auto e = *files.find(name);
-            const auto d = e.file->data(*e.info);
-            bytes.emplace_back(d.begin(), d.end());
-            tensors.push_back({name, e.info->dtype, e.info->shape, {}});
-        }
-    }
-    for (std::size_t i = 0; i < tensors.size(); ++i)
-        tensors[i].data = bytes[i];
-    edit(tensors, bytes);
-    for (std::size_t i = 0; i < tensors.size(); ++i)
-        tensors[i].data = bytes[i];
-    write_checkpoint_tensors(dir, tensors);
-}
-
-}  // namespace
+namespace {}  // namespace
 
 BOOST_AUTO_TEST_CASE(load_of_save_is_bitwise_identical) {
     for (Arch arch : {Arch::Mamba, Arch::Mamba2, Arch::ScMamba, Arch::SoMamba, Arch::StMamba2}) {
@@ -84,7 +60,7 @@ BOOST_AUTO_TEST_CASE(missing_tensor_is_named) {
     auto m = tiny_model(Arch::Mamba2);
     TempDir dir;
     save_checkpoint(*m, dir.path());
-    rewrite(dir.path(), [](auto& tensors, auto& bytes) {
+    rewrite_tensors(dir.path(), [](auto& tensors, auto& bytes) {
         for (std::size_t i = 0; i < tensors.size(); ++i) {
             if (tensors[i].name == "backbone.layers.1.mixer.dt_bias") {
                 tensors.erase(tensors.begin() + static_cast<long>(i));
@@ -101,7 +77,7 @@ BOOST_AUTO_TEST_CASE(nonfinite_weights_are_an_error_or_with_permission_a_warning
     auto m = tiny_model(Arch::Mamba);
     TempDir dir;
     save_checkpoint(*m, dir.path());
-    rewrite(dir.path(), [](auto& tensors, auto& bytes) {
+    rewrite_tensors(dir.path(), [](auto& tensors, auto& bytes) {
         for (std::size_t i = 0; i < tensors.size(); ++i) {
             if (tensors[i].name == "backbone.layers.0.mixer.D") {
                 const float nan = std::numeric_limits<float>::quiet_NaN();
@@ -121,7 +97,7 @@ BOOST_AUTO_TEST_CASE(integer_weights_are_rejected) {
     auto m = tiny_model(Arch::Mamba);
     TempDir dir;
     save_checkpoint(*m, dir.path());
-    rewrite(dir.path(), [](auto& tensors, auto&) {
+    rewrite_tensors(dir.path(), [](auto& tensors, auto&) {
         for (auto& t : tensors) {
             if (t.name == "backbone.norm_f.weight")
                 t.dtype = DType::I32;  // same byte size
