@@ -1,0 +1,74 @@
+// The report of a checkpoint on a probe text (DESIGN.md §3): for every analysed layer its
+// spectrum and stability, frozen-time ranks, reachable subspace, Gramians and Hankel singular
+// values, Lyapunov exponents and token-dynamics criterion; for the model, every token's norm
+// across depth and the end-to-end sensitivity to input rounding. Plain structs: the CLI writes
+// them as JSON or text, the GUI plots them.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "analysis/layer_gramians.hpp"
+#include "analysis/layer_lyapunov.hpp"
+#include "analysis/layer_ranks.hpp"
+#include "analysis/layer_reachable.hpp"
+#include "analysis/layer_stability.hpp"
+#include "analysis/probe_trace.hpp"
+#include "analysis/sensitivity.hpp"
+#include "analysis/token_dynamics.hpp"
+
+namespace ssmscope::analysis {
+
+// Thrown when the progress callback asks to stop.
+class Cancelled : public std::runtime_error {
+  public:
+    Cancelled() : std::runtime_error("analysis cancelled") {}
+};
+
+struct ReportOptions {
+    std::optional<double> tol;  // relative tolerance of every rank decision
+    // Per layer: frozen systems whose rank is also decided by the staircase, the Krylov SVD and
+    // PBH (about 0.5 ms each at N = 16, mostly PBH's complex SVD per eigenvalue), and frozen
+    // systems whose Gramians and HSV are computed (about 40 us each).
+    Index cross_check_pairs = 256;
+    Index gramian_pairs = 1024;
+    // Called before each stage of each layer with a description and the fraction done; returning
+    // false stops the analysis with Cancelled.
+    std::function<bool(const std::string& stage, double fraction)> progress;
+};
+
+struct LayerReport {
+    int index = 0;
+    StateForm form = StateForm::Diagonal;
+    std::string unit_name;
+    bool exact_zoh = false;
+    Index units = 0, n = 0, tokens = 0;
+    LayerStability stability;
+    LayerRanks ranks;
+    LayerReachable reachable;
+    LayerGramians gramians;
+    LayerLyapunov lyapunov;
+    LayerTokenDynamics tokens_dynamics;
+};
+
+// Seconds spent in each stage, for bench/analyze and the GUI's status line.
+struct ReportTimings {
+    double stability = 0, ranks = 0, reachable = 0, gramians = 0, lyapunov = 0, token_dynamics = 0;
+};
+
+struct CheckpointReport {
+    std::vector<std::int64_t> tokens;
+    std::int64_t n_layer = 0;
+    std::vector<LayerReport> layers;
+    TokenTrajectories trajectories;
+    std::vector<Sensitivity> sensitivity;
+    double tol = 0;  // the relative tolerance of the structural rank decisions
+    ReportTimings timings;
+};
+
+CheckpointReport analyze_checkpoint(const ProbeTrace& trace, const ReportOptions& options = {});
+
+}  // namespace ssmscope::analysis

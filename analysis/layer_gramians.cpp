@@ -1,0 +1,70 @@
+#include "analysis/layer_gramians.hpp"
+
+#include <algorithm>
+
+#include "analysis/gram.hpp"
+#include "analysis/hsv.hpp"
+#include "analysis/parallel_for.hpp"
+#include "analysis/schur.hpp"
+#include "analysis/tolerance.hpp"
+
+namespace ssmscope::analysis {
+
+namespace {
+
+template <typename T>
+T median(std::vector<T> v) {
+    std::sort(v.begin(), v.end());
+    return v.empty() ? T{} : v[(v.size() - 1) / 2];
+}
+
+}  // namespace
+
+LayerGramians layer_gramians(const SelectiveLayer& l, Index max_samples,
+                             std::optional<double> tol) {
+    const Index pairs = l.units() * l.tokens();
+    LayerGramians g;
+    g.tol = tol.value_or(default_structural_tol());
+    g.sampled = std::min(pairs, std::max<Index>(max_samples, 0));
+    g.samples.resize(static_cast<std::size_t>(g.sampled));
+    std::vector<std::string> reasons(static_cast<std::size_t>(g.sampled));
+    parallel_for(g.sampled, [&](Index begin, Index end) {
+        for (Index i = begin; i < end; ++i) {
+            const Index k = i * pairs / g.sampled, u = k / l.tokens(), t = k % l.tokens();
+            const RealSchur schur = real_schur(l.A(u));
+            const Gramian wc = gram(schur, l.b(u, t), GramKind::Controllability, false);
+            const Gramian wo = gram(schur, l.c(u, t).transpose(), GramKind::Observability, false);
+            GramianSample& s = g.samples[static_cast<std::size_t>(i)];
+            s.unit = u;
+            s.token = t;
+            s.hsv = hsv(wc, wo);
+            if (!s.hsv)
+                reasons[static_cast<std::size_t>(i)] = wc.undefined_reason;
+        }
+    });
+    std::vector<double> largest;
+    std::vector<int> orders;
+    for (std::size_t i = 0; i < g.samples.size(); ++i) {
+        const auto& h = g.samples[i].hsv;
+        if (!h) {
+            if (g.undefined_reason.empty())
+                g.undefined_reason = reasons[i];
+            continue;
+        }
+        ++g.defined;
+        const double top = h->size() > 0 ? (*h)(0) : 0.0;
+        largest.push_back(top);
+        orders.push_back(static_cast<int>((h->array() > g.tol * top).count()));
+    }
+    if (!largest.empty()) {
+        g.hsv_max_min = *std::min_element(largest.begin(), largest.end());
+        g.hsv_max_max = *std::max_element(largest.begin(), largest.end());
+        g.hsv_max_median = median(largest);
+        g.order_min = *std::min_element(orders.begin(), orders.end());
+        g.order_max = *std::max_element(orders.begin(), orders.end());
+        g.order_median = median(orders);
+    }
+    return g;
+}
+
+}  // namespace ssmscope::analysis

@@ -1,0 +1,177 @@
+#include "analysis/layer_ranks.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <numeric>
+
+#include "analysis/controllability.hpp"
+#include "analysis/parallel_for.hpp"
+#include "analysis/staircase.hpp"
+#include "analysis/tolerance.hpp"
+
+namespace ssmscope::analysis {
+
+namespace {
+
+// Eigenvalue clusters of a diagonal A: cluster[i] is the cluster of a_i; count the clusters.
+struct Clusters {
+    std::vector<int> of;
+    int count = 0;
+};
+
+Clusters clusters(const Vector& a, double tol) {
+    const Index n = a.size();
+    std::vector<Index> order(static_cast<std::size_t>(n));
+    std::iota(order.begin(), order.end(), Index{0});
+    std::sort(order.begin(), order.end(), [&](Index i, Index j) { return a(i) < a(j); });
+    const double cut = tol * a.cwiseAbs().maxCoeff();
+    Clusters c;
+    c.of.assign(static_cast<std::size_t>(n), 0);
+    for (Index k = 0; k < n; ++k) {
+        if (k > 0 && a(order[k]) - a(order[k - 1]) > cut)
+            ++c.count;
+        c.of[static_cast<std::size_t>(order[k])] = c.count;
+    }
+    c.count = n > 0 ? c.count + 1 : 0;
+    return c;
+}
+
+// reached: scratch of at least c.count entries, reused across calls (this runs ~10^7 times).
+template <typename V>
+int clustered_rank(const Clusters& c, const V& b, double tol, std::vector<char>& reached) {
+    const double cut = tol * b.norm();
+    std::fill(reached.begin(), reached.begin() + c.count, 0);
+    int rank = 0;
+    for (Index i = 0; i < b.size(); ++i) {
+        // An exactly zero b reaches nothing: cut is 0 and no |b_i| exceeds it.
+        if (std::abs(b(i)) > cut && !reached[static_cast<std::size_t>(c.of[i])]) {
+            reached[static_cast<std::size_t>(c.of[i])] = 1;
+            ++rank;
+        }
+    }
+    return rank;
+}
+
+// The diagonal of a diagonal or scalar unit's A.
+Vector diagonal_of(const SelectiveLayer& l, Index u) {
+    return l.form == StateForm::Scalar ? Vector::Constant(l.n, l.a(u, 0))
+                                       : Vector(l.a.row(u).transpose());
+}
+
+bool diagonal_form(const SelectiveLayer& l) {
+    return l.form == StateForm::Diagonal || l.form == StateForm::Scalar;
+}
+
+FrozenRanks frozen_ranks(const SelectiveLayer& l, bool observability, const RankOptions& o) {
+    const Index units = l.units(), tokens = l.tokens(), n = l.n;
+    const double tol = o.tol.value_or(default_structural_tol());
+    const bool fixed = observability ? l.c_fixed : l.b_fixed;
+    const auto vec = [&](Index u, Index t) { return observability ? l.c(u, t) : l.b(u, t); };
+    const auto staircase_rank = [&](const Matrix& A, const Vector& v) {
+        return (observability ? obsv_staircase(A, v.transpose(), tol, false)
+                              : ctrb_staircase(A, v, tol, false))
+            .rank;
+    };
+
+    FrozenRanks r;
+    r.tol = tol;
+    r.pairs = units * tokens;
+    r.method = diagonal_form(l) ? "pbh-diagonal" : fixed ? "staircase-fixed-vector" : "staircase";
+    std::vector<int> rank(static_cast<std::size_t>(r.pairs));
+    const auto at = [&](Index u, Index t) -> int& {
+        return rank[static_cast<std::size_t>(u * tokens + t)];
+    };
+    parallel_for(units, [&](Index begin, Index end) {
+        for (Index u = begin; u < end; ++u) {
+            if (diagonal_form(l)) {
+                const Clusters c = clusters(diagonal_of(l, u), tol);
+                const Matrix& V = observability ? l.C[static_cast<std::size_t>(l.c_group(u))]
+                                                : l.B[static_cast<std::size_t>(l.b_group(u))];
+                std::vector<char> reached(static_cast<std::size_t>(n));
+                for (Index t = 0; t < tokens; ++t)
+                    at(u, t) = clustered_rank(c, V.row(fixed ? 0 : t), tol, reached);
+            } else if (fixed) {
+                const int k = staircase_rank(l.A(u), vec(u, 0));
+                for (Index t = 0; t < tokens; ++t)
+                    at(u, t) = k;
+            } else {
+                const Matrix A = l.A(u);
+                for (Index t = 0; t < tokens; ++t)
+                    at(u, t) = staircase_rank(A, vec(u, t));
+            }
+        }
+    });
+
+    std::vector<Index> count(static_cast<std::size_t>(n + 1), 0);
+    r.unit_min_rank.assign(static_cast<std::size_t>(units), static_cast<int>(n));
+    r.unit_min_token.assign(static_cast<std::size_t>(units), 0);
+    for (Index u = 0; u < units; ++u) {
+        for (Index t = 0; t < tokens; ++t) {
+            const int k = at(u, t);
+            ++count[static_cast<std::size_t>(k)];
+            if (k < r.unit_min_rank[static_cast<std::size_t>(u)]) {
+                r.unit_min_rank[static_cast<std::size_t>(u)] = k;
+                r.unit_min_token[static_cast<std::size_t>(u)] = t;
+            }
+        }
+    }
+    Index seen = 0;
+    bool first = true;
+    for (Index k = 0; k <= n; ++k) {
+        const Index c = count[static_cast<std::size_t>(k)];
+        if (c == 0)
+            continue;
+        if (first)
+            r.min = static_cast<int>(k);
+        first = false;
+        r.max = static_cast<int>(k);
+        if (seen <= (r.pairs - 1) / 2 && seen + c > (r.pairs - 1) / 2)
+            r.median = static_cast<int>(k);
+        seen += c;
+    }
+    r.fraction_full = r.pairs > 0 ? static_cast<double>(count[static_cast<std::size_t>(n)]) /
+                                        static_cast<double>(r.pairs)
+                                  : 0.0;
+
+    // Cross checks on evenly spread pairs.
+    const Index samples = std::min(r.pairs, std::max<Index>(o.cross_check_pairs, 0));
+    std::vector<RankDecision> checks(static_cast<std::size_t>(samples));
+    parallel_for(samples, [&](Index begin, Index end) {
+        for (Index i = begin; i < end; ++i) {
+            const Index k = i * r.pairs / samples, u = k / tokens, t = k % tokens;
+            const Vector v = vec(u, t);
+            checks[static_cast<std::size_t>(i)] = observability
+                                                      ? obsv_rank(l.A(u), v.transpose(), o.tol)
+                                                      : ctrb_rank(l.A(u), v, o.tol);
+        }
+    });
+    r.cross_checked = samples;
+    r.svd_gap_min = std::numeric_limits<double>::infinity();
+    r.staircase_gap_min = std::numeric_limits<double>::infinity();
+    for (Index i = 0; i < samples; ++i) {
+        const Index k = i * r.pairs / samples;
+        const RankDecision& d = checks[static_cast<std::size_t>(i)];
+        const int decided = rank[static_cast<std::size_t>(k)];
+        r.staircase_disagreements += d.staircase.rank != decided;
+        r.svd_disagreements += d.svd.rank != decided;
+        r.pbh_disagreements += d.pbh.rank != decided;
+        r.svd_tol = d.svd.tol;
+        r.svd_gap_min = std::min(r.svd_gap_min, d.svd.gap);
+        if (d.staircase.has_diagnostics)
+            r.staircase_gap_min = std::min(r.staircase_gap_min, d.staircase.gap);
+    }
+    return r;
+}
+
+}  // namespace
+
+int diagonal_pbh_rank(const Vector& a, const Vector& b, double tol) {
+    std::vector<char> reached(static_cast<std::size_t>(a.size()));
+    return clustered_rank(clusters(a, tol), b, tol, reached);
+}
+
+LayerRanks layer_ranks(const SelectiveLayer& layer, const RankOptions& options) {
+    return {frozen_ranks(layer, false, options), frozen_ranks(layer, true, options)};
+}
+
+}  // namespace ssmscope::analysis

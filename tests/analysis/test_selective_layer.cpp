@@ -1,0 +1,212 @@
+// The per-layer analyses of selective layers (analysis/layer_*.hpp) on constructed layers, each
+// against an independent computation: the staircase for the closed-form PBH ranks, eigenvalues of
+// the matrix exponential for the discrete radius, the literal product of the Ā_t for the
+// reachable subspace, Δ Re λ for Lyapunov exponents of a constant step.
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+#include <Eigen/Eigenvalues>
+#include <boost/test/unit_test.hpp>
+
+#include "analysis/canonical.hpp"
+#include "analysis/discretize.hpp"
+#include "analysis/layer_lyapunov.hpp"
+#include "analysis/layer_ranks.hpp"
+#include "analysis/layer_reachable.hpp"
+#include "analysis/layer_stability.hpp"
+#include "analysis/staircase.hpp"
+#include "analysis/verify.hpp"
+#include "tests/support/input_error.hpp"
+#include "tests/support/systems.hpp"
+
+using namespace ssmscope::analysis;
+namespace t = ssmscope::test;
+namespace tt = boost::test_tools;
+
+namespace {
+
+// A layer of `units` units of order n over `tokens` tokens with random selective b_t, c_t
+// (one group) and steps Δ in [0.05, 1].
+SelectiveLayer random_layer(StateForm form, Index units, Index n, Index tokens, std::mt19937& rng) {
+    std::uniform_real_distribution<double> step(0.05, 1.0);
+    SelectiveLayer l;
+    l.form = form;
+    l.n = n;
+    l.exact_zoh = form == StateForm::Companion || form == StateForm::CompanionTransposed;
+    l.delta = Matrix(tokens, units);
+    for (Index i = 0; i < l.delta.size(); ++i)
+        l.delta.data()[i] = step(rng);
+    l.delta_raw = l.delta;
+    l.B = {t::randn(tokens, n, rng)};
+    l.C = {t::randn(tokens, n, rng)};
+    if (form == StateForm::Scalar) {
+        l.a = -Matrix::Random(units, 1).cwiseAbs().array() - 0.5;
+    } else if (form == StateForm::Diagonal) {
+        l.a = -(Matrix::Random(units, n).array().abs() * 4 + 0.1);
+    } else {
+        l.a.resize(units, n);
+        for (Index u = 0; u < units; ++u) {
+            std::vector<std::complex<double>> p;
+            for (Index i = 0; i < n; ++i)
+                p.emplace_back(-0.5 - static_cast<double>(i) - 0.3 * step(rng), 0.0);
+            l.a.row(u) = poly(p).transpose();
+        }
+    }
+    return l;
+}
+
+ProbeTrace trace_of(const SelectiveLayer& l) {
+    ProbeTrace p;
+    p.layers = {l};
+    return p;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(closed_form_pbh_agrees_with_the_staircase_on_diagonal_pairs) {
+    std::mt19937 rng(3);
+    std::uniform_int_distribution<int> pick(0, 3);
+    int deficient = 0;
+    for (int trial = 0; trial < 300; ++trial) {
+        const Index n = 2 + trial % 8;
+        Vector a = -(Vector::Random(n).array().abs() * 5 + 0.2);
+        Vector b = t::randn(n, 1, rng);
+        // Repeated eigenvalues and zero entries make some pairs uncontrollable.
+        for (Index i = 1; i < n; ++i) {
+            if (pick(rng) == 0)
+                a(i) = a(i - 1);
+            if (pick(rng) == 0)
+                b(i) = 0.0;
+        }
+        const int closed = diagonal_pbh_rank(a, b, 1e-8);
+        const Matrix A = a.asDiagonal();
+        BOOST_TEST(closed == ctrb_staircase(A, b, 1e-8).rank);
+        deficient += closed < n;
+    }
+    BOOST_TEST(deficient > 100);  // both outcomes were exercised
+    // Scalar A = a I: one direction at most.
+    BOOST_TEST(diagonal_pbh_rank(Vector::Constant(5, -2.0), Vector::Ones(5), 1e-8) == 1);
+    BOOST_TEST(diagonal_pbh_rank(Vector::Constant(5, -2.0), Vector::Zero(5), 1e-8) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(frozen_ranks_of_each_form) {
+    std::mt19937 rng(5);
+    for (StateForm form : {StateForm::Diagonal, StateForm::Scalar, StateForm::Companion,
+                           StateForm::CompanionTransposed}) {
+        BOOST_TEST_CONTEXT(to_string(form)) {
+            const SelectiveLayer l = random_layer(form, 6, 5, 9, rng);
+            RankOptions options;
+            options.cross_check_pairs = 1000;
+            const LayerRanks r = layer_ranks(l, options);
+            const int expected = form == StateForm::Scalar ? 1 : 5;
+            BOOST_TEST(r.ctrb.min == expected);
+            BOOST_TEST(r.ctrb.max == expected);
+            BOOST_TEST(r.obsv.min == expected);
+            BOOST_TEST(r.ctrb.pairs == 54);
+            BOOST_TEST(r.ctrb.cross_checked == 54);
+            BOOST_TEST(r.ctrb.staircase_disagreements == 0);
+            BOOST_TEST(r.ctrb.pbh_disagreements == 0);
+            BOOST_TEST(r.obsv.staircase_disagreements == 0);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_zero_input_at_one_token_is_found) {
+    std::mt19937 rng(8);
+    SelectiveLayer l = random_layer(StateForm::Diagonal, 4, 3, 6, rng);
+    l.B[0].row(4).setZero();
+    l.B[0](2, 1) = 0.0;  // one mode unreachable at token 2
+    const LayerRanks r = layer_ranks(l);
+    BOOST_TEST(r.ctrb.min == 0);
+    BOOST_TEST(r.ctrb.unit_min_token[0] == 4);
+    BOOST_TEST(r.ctrb.fraction_full == 4.0 / 6.0, tt::tolerance(1e-15));  // tokens 0, 1, 3, 5
+    const VerifyResult v = verify(trace_of(l), {Condition::Controllable});
+    BOOST_TEST(v.violations.size() == 4u);
+    BOOST_TEST(t::contains(v.violations[0].detail, "controllability rank 0 of 3 at token 4"));
+}
+
+BOOST_AUTO_TEST_CASE(discrete_radius_is_that_of_the_matrix_exponential) {
+    std::mt19937 rng(11);
+    SelectiveLayer l = random_layer(StateForm::Companion, 5, 4, 7, rng);
+    // Unit 2 gets a pole at +0.5: its worst step is the largest one.
+    l.a.row(2) = poly({{0.5, 0.0}, {-1.0, 0.0}, {-2.0, 1.0}, {-2.0, -1.0}}).transpose();
+    const LayerStability s = layer_stability(l);
+    for (Index u = 0; u < 5; ++u) {
+        const UnitStability& us = s.units[static_cast<std::size_t>(u)];
+        double rho = 0;
+        for (Index k = 0; k < 7; ++k) {
+            const Matrix Ad = zoh(l.A(u), Matrix::Zero(4, 1), l.delta(k, u)).Ad;
+            rho = std::max(rho, Ad.eigenvalues().cwiseAbs().maxCoeff());
+        }
+        BOOST_TEST(us.radius == rho, tt::tolerance(1e-9));
+    }
+    BOOST_TEST(s.unstable_continuous == 1);
+    BOOST_TEST(s.worst_unit == 2);
+    BOOST_TEST(s.worst_abscissa == 0.5, tt::tolerance(1e-9));
+    BOOST_TEST((s.units[2].continuous == Stability::Unstable));
+    BOOST_TEST((s.units[2].discrete == Stability::Unstable));
+    const VerifyResult v = verify(trace_of(l), {Condition::Stable});
+    BOOST_REQUIRE_EQUAL(v.violations.size(), 1u);
+    BOOST_TEST(v.violations[0].unit == 2);
+}
+
+BOOST_AUTO_TEST_CASE(reachability_matrix_is_the_product_of_the_steps) {
+    std::mt19937 rng(13);
+    for (StateForm form : {StateForm::Diagonal, StateForm::Scalar, StateForm::Companion}) {
+        const SelectiveLayer l = random_layer(form, 3, 4, 6, rng);
+        for (Index u = 0; u < 3; ++u) {
+            const Matrix R = reachability_matrix(l, u);
+            for (Index k = 0; k < 6; ++k) {
+                // Φ(T,k) B̄_k by the literal product, each step from its own exponential.
+                const Matrix A = l.A(u);
+                ZohPair p = zoh(A, l.b(u, k), l.delta(k, u));
+                if (!l.exact_zoh)
+                    p.Bd = l.delta(k, u) * l.b(u, k);
+                Vector col = p.Bd;
+                for (Index j = k + 1; j < 6; ++j)
+                    col = zoh(A, Matrix::Zero(4, 1), l.delta(j, u)).Ad * col;
+                BOOST_TEST((R.col(k) - col).norm() <= 1e-12 * col.norm() + 1e-300);
+            }
+        }
+    }
+    // Mamba-2's frozen rank is 1, but six random b_t reach all four directions.
+    const LayerReachable r = layer_reachable(random_layer(StateForm::Scalar, 3, 4, 6, rng));
+    BOOST_TEST(r.min == 4);
+}
+
+BOOST_AUTO_TEST_CASE(lyapunov_exponents_of_a_constant_step_are_delta_re_lambda) {
+    std::mt19937 rng(17);
+    SelectiveLayer l = random_layer(StateForm::Companion, 2, 4, 400, rng);
+    l.delta.setConstant(0.3);
+    l.a.row(0) = poly({{-1.0, 2.0}, {-1.0, -2.0}, {-0.5, 0.0}, {-3.0, 0.0}}).transpose();
+    const LayerLyapunov ly = layer_lyapunov(l);
+    BOOST_TEST(std::string(ly.method) == "qr");
+    // Descending: -0.15, -0.3, -0.3, -0.9; the transient of a non-normal A fades as 1/T.
+    const Vector& e = ly.unit_exponents[0];
+    BOOST_TEST(std::abs(e(0) + 0.15) < 0.01);
+    BOOST_TEST(std::abs(e(3) + 0.9) < 0.01);
+    BOOST_TEST(e.sum() == 0.3 * (-1 - 1 - 0.5 - 3), tt::tolerance(1e-9));  // log|det| is exact
+    // Diagonal forms: the closed form a_i mean(Δ).
+    const SelectiveLayer d = random_layer(StateForm::Diagonal, 3, 4, 50, rng);
+    const LayerLyapunov dl = layer_lyapunov(d);
+    const double mean = d.delta.col(1).mean();
+    Vector expect = d.a.row(1).transpose() * mean;
+    std::sort(expect.data(), expect.data() + 4, std::greater<>());
+    BOOST_TEST((dl.unit_exponents[1] - expect).norm() < 1e-13);
+}
+
+BOOST_AUTO_TEST_CASE(malformed_layers_are_input_errors) {
+    std::mt19937 rng(19);
+    SelectiveLayer l = random_layer(StateForm::Diagonal, 3, 4, 5, rng);
+    l.index = 7;
+    l.delta(2, 1) = -0.1;
+    BOOST_TEST(t::contains(t::input_error([&] { l.validate(); }),
+                           "layer 7: the step Δ of channel 1 at token 2"));
+    l.delta(2, 1) = 0.1;
+    l.B[0](3, 0) = std::nan("");
+    BOOST_TEST(t::contains(t::input_error([&] { l.validate(); }), "layer 7: B is not finite"));
+    l.B[0](3, 0) = 0.0;
+    l.C[0] = Matrix::Zero(5, 3);
+    BOOST_TEST(t::contains(t::input_error([&] { l.validate(); }), "C is 5 x 3, expected 5 x 4"));
+}
