@@ -66,6 +66,9 @@ void read_common_hf(const JsonFields& f, ModelConfig& c) {
     c.bos_token_id = f.optional_int("bos_token_id");
     c.eos_token_id = f.optional_int("eos_token_id");
     c.pad_token_id = f.optional_int("pad_token_id");
+    c.max_position_embeddings = f.optional_int("max_position_embeddings");
+    if (c.max_position_embeddings && *c.max_position_embeddings < 1)
+        f.fail("max_position_embeddings", "a positive integer");
     c.torch_dtype = f.string("torch_dtype", "float32");
     const std::string act = f.string("hidden_act", "silu");
     if (act != "silu" && act != "swish")
@@ -320,6 +323,8 @@ nlohmann::ordered_json to_hf_json(const ModelConfig& c) {
         j["eos_token_id"] = *c.eos_token_id;
     if (c.pad_token_id)
         j["pad_token_id"] = *c.pad_token_id;
+    if (c.max_position_embeddings)
+        j["max_position_embeddings"] = *c.max_position_embeddings;
     j["torch_dtype"] = c.torch_dtype;
     return j;
 }

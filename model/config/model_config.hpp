@@ -64,6 +64,9 @@ struct ModelConfig {
     double pole_radius_hi = 1.0;
 
     std::optional<std::int64_t> bos_token_id, eos_token_id, pad_token_id;
+    // The longest sequence the model was trained or declared for (config.json
+    // "max_position_embeddings"); Mamba itself has no positional limit.
+    std::optional<std::int64_t> max_position_embeddings;
     std::string torch_dtype = "float32";
 
     // Fields config.json left out whose value the checkpoint's tensors decide (use_bias of

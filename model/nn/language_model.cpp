@@ -65,7 +65,14 @@ torch::Tensor LanguageModel::logits(const torch::Tensor& h) const {
 
 torch::Tensor LanguageModel::forward(const torch::Tensor& tokens,
                                      std::vector<torch::Tensor>* hidden) {
-    torch::Tensor h = backbone->embeddings(tokens);
+    return forward_embedded(backbone->embeddings(tokens), hidden);
+}
+
+torch::Tensor LanguageModel::forward_embedded(torch::Tensor h, std::vector<torch::Tensor>* hidden) {
+    return logits(backbone_forward(std::move(h), hidden));
+}
+
+torch::Tensor LanguageModel::backbone_forward(torch::Tensor h, std::vector<torch::Tensor>* hidden) {
     for (const auto& block : backbone->layers) {
         if (hidden)
             hidden->push_back(h);
@@ -73,7 +80,7 @@ torch::Tensor LanguageModel::forward(const torch::Tensor& tokens,
     }
     if (hidden)
         hidden->push_back(h);
-    return logits(h);
+    return h;
 }
 
 LanguageModel::Cache LanguageModel::new_cache(std::int64_t batch) const {

@@ -46,6 +46,10 @@ class LanguageModel : public torch::nn::Module {
     // tensors of (batch, length, d_model)).
     torch::Tensor forward(const torch::Tensor& tokens,
                           std::vector<torch::Tensor>* hidden = nullptr);
+    // The same from the input embeddings (batch, length, d_model), e.g. perturbed ones.
+    torch::Tensor forward_embedded(torch::Tensor h, std::vector<torch::Tensor>* hidden = nullptr);
+    // The residual stream after the last layer, without the final norm and the LM head.
+    torch::Tensor backbone_forward(torch::Tensor h, std::vector<torch::Tensor>* hidden = nullptr);
 
     struct Cache {
         std::vector<LayerCache> layers;

@@ -45,10 +45,14 @@ torch::Tensor Mamba2Mixer::forward(const torch::Tensor& u) {
     const torch::Tensor xbc = torch::silu(causal_conv(parts[1], conv1d->weight, conv1d->bias));
     const auto xs = xbc.split_with_sizes({e_, gn, gn}, -1);
     const torch::Tensor x = xs[0].reshape({b, l, h_, p_});
-    const torch::Tensor y =
-        ssd(x, head_delta(parts[2], dt_bias, c_), A(), groups_to_heads(xs[1], g_, n_, h_),
-            groups_to_heads(xs[2], g_, n_, h_), c_.chunk_size) +
-        x * d_per_head();
+    const torch::Tensor delta = head_delta(parts[2], dt_bias, c_);
+    if (record_) {
+        *record_ = {parts[2] + dt_bias, delta, xs[1].reshape({b, l, g_, n_}),
+                    xs[2].reshape({b, l, g_, n_})};
+    }
+    const torch::Tensor y = ssd(x, delta, A(), groups_to_heads(xs[1], g_, n_, h_),
+                                groups_to_heads(xs[2], g_, n_, h_), c_.chunk_size) +
+                            x * d_per_head();
     return out_proj(norm->forward_gated(y.reshape({b, l, e_}), parts[0], e_ / c_.norm_groups));
 }
 

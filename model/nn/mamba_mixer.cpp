@@ -39,7 +39,10 @@ torch::Tensor MambaMixer::forward(const torch::Tensor& u) {
     const torch::Tensor x = torch::silu(causal_conv(xz[0], conv1d->weight, conv1d->bias));
     const auto parts = x_proj(x).split_with_sizes({r_, n_, n_}, -1);
     // dt_proj's bias enters inside the softplus, as the reference scan's delta_bias.
-    const torch::Tensor delta = torch::softplus(dt_proj(parts[0]));
+    const torch::Tensor dt = dt_proj(parts[0]);
+    const torch::Tensor delta = torch::softplus(dt);
+    if (record_)
+        *record_ = {dt, delta, parts[1].unsqueeze(2), parts[2].unsqueeze(2)};
     const torch::Tensor y = selective_scan(x, delta, A(), parts[1], parts[2], D);
     return out_proj(y * torch::silu(xz[1]));
 }

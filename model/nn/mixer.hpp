@@ -16,13 +16,27 @@ struct LayerCache {
     torch::Tensor ssm;   // the SSM state; shape depends on the mixer
 };
 
+// The selective parameters of one forward pass, kept for the analysis of a probe text
+// (model/probe). A "unit" is a channel (Mamba, SC-, SO-Mamba) or a head (Mamba-2, ST-Mamba-2).
+struct MixerRecord {
+    torch::Tensor delta_raw;  // (batch, length, units): the step before its softplus
+    torch::Tensor delta;      // (batch, length, units)
+    torch::Tensor B, C;       // (batch, length, groups, N); undefined when fixed to e_N
+};
+
 class Mixer : public torch::nn::Module {
   public:
+    // While set, forward() stores its selective parameters in *record.
+    void record_into(MixerRecord* record) { record_ = record; }
+
     // u: (batch, length, d_model) → (batch, length, d_model).
     virtual torch::Tensor forward(const torch::Tensor& u) = 0;
     // u: (batch, d_model), the next token of each sequence; updates `cache`.
     virtual torch::Tensor step(const torch::Tensor& u, LayerCache& cache) = 0;
     virtual LayerCache new_cache(std::int64_t batch, const torch::TensorOptions& options) const = 0;
+
+  protected:
+    MixerRecord* record_ = nullptr;
 };
 
 }  // namespace ssmscope::model

@@ -40,8 +40,13 @@ torch::Tensor SparseMixer::forward(const torch::Tensor& u) {
     const auto xz = in_proj(u).chunk(2, -1);
     const torch::Tensor x = torch::silu(causal_conv(xz[0], conv1d->weight, conv1d->bias));
     const auto parts = x_proj(x).split_with_sizes({r_, n_}, -1);  // dt, C_t or B_t
-    const CompanionScan scan{form_, A_coeffs, torch::softplus(dt_proj(parts[0])), x.unsqueeze(-1),
-                             per_channel(parts[1])};
+    const torch::Tensor dt = dt_proj(parts[0]), delta = torch::softplus(dt);
+    if (record_) {
+        const torch::Tensor sel = parts[1].unsqueeze(2);
+        *record_ = form_ == CompanionForm::Controllable ? MixerRecord{dt, delta, {}, sel}
+                                                        : MixerRecord{dt, delta, sel, {}};
+    }
+    const CompanionScan scan{form_, A_coeffs, delta, x.unsqueeze(-1), per_channel(parts[1])};
     const torch::Tensor ssm =
         dense_ ? companion_scan_dense(scan) : companion_scan(scan, modal_basis(A_coeffs));
     return out_proj((ssm.squeeze(-1) + x * D) * torch::silu(xz[1]));

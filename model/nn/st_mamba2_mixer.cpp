@@ -51,8 +51,10 @@ torch::Tensor StMamba2Mixer::forward(const torch::Tensor& u) {
     const torch::Tensor xc = torch::silu(causal_conv(parts[1], conv1d->weight, conv1d->bias));
     const auto xs = xc.split_with_sizes({e_, gn}, -1);
     const torch::Tensor x = xs[0].reshape({b, l, h_, p_});
-    const CompanionScan scan{CompanionForm::Controllable, coeffs(),
-                             head_delta(parts[2], dt_bias, c_), x,
+    const torch::Tensor delta = head_delta(parts[2], dt_bias, c_);
+    if (record_)
+        *record_ = {parts[2] + dt_bias, delta, {}, xs[1].reshape({b, l, g_, n_})};
+    const CompanionScan scan{CompanionForm::Controllable, coeffs(), delta, x,
                              groups_to_heads(xs[1], g_, n_, h_)};
     const torch::Tensor ssm =
         dense_ ? companion_scan_dense(scan) : companion_scan(scan, modal_basis_from_poles(poles()));

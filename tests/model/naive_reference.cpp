@@ -73,7 +73,8 @@ const NaiveTensor* optional(const NaiveWeights& w, const std::string& name) {
     return it == w.end() ? nullptr : &it->second;
 }
 
-Mat mamba1_mixer(const NaiveConfig& c, const NaiveWeights& w, const std::string& p, const Mat& xn) {
+Mat mamba1_mixer(const NaiveConfig& c, const NaiveWeights& w, const std::string& p, const Mat& xn,
+                 NaiveTrace::Layer& t) {
     const std::int64_t E = c.d_inner, N = c.d_state, R = c.dt_rank;
     const std::size_t L = xn.size();
     Mat xz(L);
@@ -89,9 +90,13 @@ Mat mamba1_mixer(const NaiveConfig& c, const NaiveWeights& w, const std::string&
         const auto dbl = linear(get(w, p + "x_proj.weight"), x[l]);
         const std::vector<double> dt_low(dbl.begin(), dbl.begin() + R);
         const auto dt = linear(get(w, p + "dt_proj.weight"), dt_low, &get(w, p + "dt_proj.bias"));
+        t.B.emplace_back(dbl.begin() + R, dbl.begin() + R + N);
+        t.C.emplace_back(dbl.begin() + R + N, dbl.begin() + R + 2 * N);
+        t.delta.emplace_back();
         std::vector<double> y(static_cast<std::size_t>(E));
         for (std::int64_t d = 0; d < E; ++d) {
             const double delta = softplus(dt[static_cast<std::size_t>(d)]);
+            t.delta.back().push_back(delta);
             const double u = x[l][static_cast<std::size_t>(d)];
             double acc = 0;
             for (std::int64_t n = 0; n < N; ++n) {
@@ -108,7 +113,8 @@ Mat mamba1_mixer(const NaiveConfig& c, const NaiveWeights& w, const std::string&
     return out;
 }
 
-Mat mamba2_mixer(const NaiveConfig& c, const NaiveWeights& w, const std::string& p, const Mat& xn) {
+Mat mamba2_mixer(const NaiveConfig& c, const NaiveWeights& w, const std::string& p, const Mat& xn,
+                 NaiveTrace::Layer& t) {
     const std::int64_t E = c.d_inner, N = c.d_state, H = c.nheads, P = c.headdim, G = c.ngroups;
     const std::size_t L = xn.size();
     Mat zx(L);
@@ -123,11 +129,15 @@ Mat mamba2_mixer(const NaiveConfig& c, const NaiveWeights& w, const std::string&
     std::vector<double> S(static_cast<std::size_t>(H * P * N), 0.0);
     Mat out(L);
     for (std::size_t l = 0; l < L; ++l) {
+        t.B.emplace_back(xbc[l].begin() + E, xbc[l].begin() + E + G * N);
+        t.C.emplace_back(xbc[l].begin() + E + G * N, xbc[l].begin() + E + 2 * G * N);
+        t.delta.emplace_back();
         std::vector<double> y(static_cast<std::size_t>(E));
         for (std::int64_t h = 0; h < H; ++h) {
             const std::int64_t g = h / (H / G);
             const double delta =
                 softplus(zx[l][static_cast<std::size_t>(2 * E + 2 * G * N + h)] + dt_bias.at(h));
+            t.delta.back().push_back(delta);
             const double decay = std::exp(delta * -std::exp(A_log.at(h)));
             for (std::int64_t q = 0; q < P; ++q) {
                 const double u = xbc[l][static_cast<std::size_t>(h * P + q)];
@@ -163,8 +173,10 @@ Mat mamba2_mixer(const NaiveConfig& c, const NaiveWeights& w, const std::string&
 
 }  // namespace
 
-std::vector<std::vector<double>> naive_logits(const NaiveConfig& c, const NaiveWeights& w,
-                                              const std::vector<std::int64_t>& tokens) {
+NaiveMatrix naive_logits(const NaiveConfig& c, const NaiveWeights& w,
+                         const std::vector<std::int64_t>& tokens, NaiveTrace* trace) {
+    NaiveTrace local;
+    NaiveTrace& tr = trace ? *trace : local;
     const NaiveTensor& emb = get(w, "backbone.embeddings.weight");
     Mat h;
     for (std::int64_t t : tokens) {
@@ -172,16 +184,19 @@ std::vector<std::vector<double>> naive_logits(const NaiveConfig& c, const NaiveW
     }
     for (std::int64_t i = 0; i < c.n_layer; ++i) {
         const std::string p = "backbone.layers." + std::to_string(i) + ".";
+        tr.hidden.push_back(h);
+        tr.layers.emplace_back();
         Mat xn(h.size());
         for (std::size_t l = 0; l < h.size(); ++l)
             xn[l] = rmsnorm(h[l], get(w, p + "norm.weight"), c.eps);
-        const Mat o =
-            c.mamba2 ? mamba2_mixer(c, w, p + "mixer.", xn) : mamba1_mixer(c, w, p + "mixer.", xn);
+        const Mat o = c.mamba2 ? mamba2_mixer(c, w, p + "mixer.", xn, tr.layers.back())
+                               : mamba1_mixer(c, w, p + "mixer.", xn, tr.layers.back());
         for (std::size_t l = 0; l < h.size(); ++l) {
             for (std::size_t j = 0; j < h[l].size(); ++j)
                 h[l][j] += o[l][j];
         }
     }
+    tr.hidden.push_back(h);
     const NaiveTensor& head = c.tied ? emb : get(w, "lm_head.weight");
     Mat logits;
     for (const auto& row : h)

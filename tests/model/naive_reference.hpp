@@ -27,8 +27,20 @@ struct NaiveConfig {
     bool tied = true;
 };
 
+using NaiveMatrix = std::vector<std::vector<double>>;  // [token][column]
+
+// What the loops computed on the way, for tests of model/probe.
+struct NaiveTrace {
+    struct Layer {
+        NaiveMatrix delta;  // [token][channel or head]
+        NaiveMatrix B, C;   // [token][group * N + n]
+    };
+    std::vector<Layer> layers;
+    std::vector<NaiveMatrix> hidden;  // the residual stream entering each layer, and at the end
+};
+
 // logits[l][v] for the token sequence.
-std::vector<std::vector<double>> naive_logits(const NaiveConfig& c, const NaiveWeights& w,
-                                              const std::vector<std::int64_t>& tokens);
+NaiveMatrix naive_logits(const NaiveConfig& c, const NaiveWeights& w,
+                         const std::vector<std::int64_t>& tokens, NaiveTrace* trace = nullptr);
 
 }  // namespace ssmscope::test

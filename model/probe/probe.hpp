@@ -1,0 +1,39 @@
+// Runs a checkpoint over a probe text and hands analysis/ plain double matrices: per requested
+// layer the state matrices and the selective parameters Δ_t, b_t, c_t of every unit and token,
+// the token-dynamics projections S_B, S_C, and the residual stream of every token at every depth,
+// also for input embeddings rounded to bf16 and to f16 (the end-to-end sensitivity).
+//
+// The forward runs in double: the model is converted for the probe and converted back afterwards
+// (exact: every float32, float16 and bfloat16 value is a double).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "analysis/probe_trace.hpp"
+#include "model/config/model_config.hpp"
+
+namespace ssmscope::model {
+
+class LanguageModel;
+
+// Probes longer than this are refused unless config.json declares max_position_embeddings: the
+// frozen-time analysis grows with every token.
+inline constexpr std::int64_t kDefaultMaxProbeTokens = 4096;
+std::int64_t max_probe_tokens(const ModelConfig& config);
+
+struct ProbeOptions {
+    std::vector<std::int64_t> layers;  // ascending; empty: every layer
+    bool perturbations = true;         // the bf16 / f16 rounding runs
+    // Called before each forward pass; returning false stops with analysis::Cancelled.
+    std::function<bool(const std::string& stage, double fraction)> progress;
+};
+
+// Throws analysis::InputError for an empty probe, one longer than max_probe_tokens, a token
+// outside the vocabulary or a layer index outside [0, n_layer).
+analysis::ProbeTrace probe(LanguageModel& model, const std::vector<std::int64_t>& tokens,
+                           const ProbeOptions& options = {});
+
+}  // namespace ssmscope::model
