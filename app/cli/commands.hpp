@@ -16,5 +16,7 @@ Command add_forward(CLI::App& app);
 Command add_eval(CLI::App& app);
 Command add_generate(CLI::App& app);
 Command add_params(CLI::App& app);
+Command add_analyze(CLI::App& app);
+Command add_verify(CLI::App& app);
 
 }  // namespace ssmscope::cli

@@ -28,6 +28,8 @@ int main(int argc, char** argv) {
     add(add_eval);
     add(add_generate);
     add(add_params);
+    add(add_analyze);
+    add(add_verify);
 
     // CLI11 would only say that a subcommand is required; name the word it did not know.
     std::string known;

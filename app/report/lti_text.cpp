@@ -4,19 +4,11 @@
 #include <cstdio>
 #include <string>
 
+#include "app/report/fmt.hpp"
+
 namespace ssmscope::report {
 
 namespace {
-
-// printf into a string of whatever length it needs (a Gramian row or a reason can be long).
-template <typename... Args>
-std::string fmt(const char* format, Args... args) {
-    const int size = std::snprintf(nullptr, 0, format, args...);
-    std::string out(static_cast<std::size_t>(std::max(size, 0)) + 1, '\0');
-    std::snprintf(out.data(), out.size(), format, args...);
-    out.pop_back();
-    return out;
-}
 
 void matrix(std::string& out, const analysis::Matrix& M) {
     for (analysis::Index i = 0; i < M.rows(); ++i) {

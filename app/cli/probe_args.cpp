@@ -1,0 +1,113 @@
+#include "app/cli/probe_args.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "analysis/error.hpp"
+#include "analysis/str.hpp"
+
+namespace ssmscope::cli {
+
+using analysis::InputError;
+using analysis::str;
+namespace fs = std::filesystem;
+
+void add_probe_args(CLI::App& cmd, ProbeArgs& args) {
+    args.text_option = cmd.add_option("--text", args.text, "probe text");
+    auto* file = cmd.add_option("--text-file", args.text_file,
+                                "probe text from a UTF-8 file (default: the bundled "
+                                "samples/probe.txt)");
+    args.text_option->excludes(file);
+    cmd.add_option("--layers", args.layers, "layers to analyse, e.g. 0,2 or 0-3 (default: all)");
+}
+
+namespace {
+
+std::string read_text(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw InputError(str(path, ": cannot open the probe text file"));
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+// The bundled probe: installed beside the executable (../share/ssmscope), else in the source tree.
+std::string default_probe_path() {
+    std::error_code ec;
+    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+        const fs::path installed = exe.parent_path().parent_path() / "share/ssmscope/probe.txt";
+        if (fs::exists(installed, ec))
+            return installed.string();
+    }
+    return SSMSCOPE_DEFAULT_PROBE;
+}
+
+}  // namespace
+
+Probe probe_tokens(const OpenCheckpoint& ckpt, const ProbeArgs& args) {
+    Probe p;
+    std::string text;
+    if (args.text_option && args.text_option->count() > 0) {
+        p.source = "--text";
+        text = args.text;
+    } else {
+        p.source = args.text_file.empty() ? default_probe_path() : args.text_file;
+        text = read_text(p.source);
+    }
+    if (text.empty())
+        throw InputError(str("the probe text (", p.source, ") is empty"));
+    p.tokens = ckpt.tokenizer->encode(text);
+    if (p.tokens.empty())
+        throw InputError(str("the probe text (", p.source, ") has no tokens"));
+    return p;
+}
+
+std::vector<std::int64_t> parse_layers(const std::string& spec) {
+    std::vector<std::int64_t> out;
+    std::stringstream ss(spec);
+    std::string item;
+    const auto number = [&](const std::string& s) -> std::int64_t {
+        std::size_t used = 0;
+        long long v = -1;
+        try {
+            v = std::stoll(s, &used);
+        } catch (const std::exception&) {
+            used = 0;
+        }
+        if (s.empty() || used != s.size() || v < 0)
+            throw InputError(str("--layers: '", item, "' is not a layer index or a range a-b"));
+        return v;
+    };
+    while (std::getline(ss, item, ',')) {
+        const auto dash = item.find('-', 1);
+        if (dash == std::string::npos) {
+            out.push_back(number(item));
+            continue;
+        }
+        const std::int64_t lo = number(item.substr(0, dash)), hi = number(item.substr(dash + 1));
+        if (hi < lo)
+            throw InputError(str("--layers: the range '", item, "' is empty"));
+        for (std::int64_t i = lo; i <= hi; ++i)
+            out.push_back(i);
+    }
+    if (!spec.empty() && out.empty())
+        throw InputError("--layers: no layer given");
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
+bool print_progress(const char* command, const std::string& stage, double fraction) {
+    std::fprintf(stderr, "\r%s: %-48s [%3.0f%%]", command, stage.c_str(), 100.0 * fraction);
+    if (fraction >= 1.0)
+        std::fprintf(stderr, "\n");
+    std::fflush(stderr);
+    return true;
+}
+
+}  // namespace ssmscope::cli

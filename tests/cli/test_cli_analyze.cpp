@@ -1,0 +1,198 @@
+// ssmscope-cli analyze and verify end to end on small checkpoints saved by the test: the report's
+// structure and structural facts, verify's exit codes and the layer and channel it names, and
+// bad input giving exit code 2.
+#include <cstring>
+#include <fstream>
+
+#include <boost/test/unit_test.hpp>
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include "analysis/canonical.hpp"
+#include "model/checkpoint/checkpoint.hpp"
+#include "model/nn/sparse_mixer.hpp"
+#include "tests/model/fixtures.hpp"
+#include "tests/support/cli_run.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using namespace ssmscope::model;
+using namespace ssmscope::test;
+
+namespace {
+
+// The tiny models of the fixtures with room for byte-level text (the bundled probe).
+std::shared_ptr<LanguageModel> byte_model(Arch arch) {
+    ModelConfig c = tiny_config(arch);
+    c.vocab_size = 264;
+    torch::manual_seed(11);
+    return std::make_shared<LanguageModel>(c);
+}
+
+// Poles -1, -2, -3, -4: a = [24, 50, 35, 10]; poles +1, -1, -2, -3: a = [-6, -5, 5, 5].
+const std::vector<float> kStable = {24, 50, 35, 10};
+const std::vector<float> kRightHalfPlane = {-6, -5, 5, 5};
+
+struct Fixture {
+    TempDir tmp;
+
+    CliRun run(const std::string& args) const { return run_cli(SSMSCOPE_CLI, tmp.path(), args); }
+
+    fs::path save(Arch arch, const std::string& name) const {
+        auto m = byte_model(arch);
+        save_checkpoint(*m, tmp / name);
+        return tmp / name;
+    }
+
+    void expect_bad_input(const std::string& args,
+                          std::initializer_list<std::string> fragments) const {
+        const CliRun r = run(args);
+        BOOST_TEST_CONTEXT("ssmscope-cli " << args << "\nstderr: " << r.err) {
+            BOOST_TEST(r.code == 2);
+            for (const std::string& f : fragments)
+                BOOST_TEST(r.err.find(f) != std::string::npos, "missing: " << f);
+        }
+    }
+};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(cli_analyze, Fixture)
+
+BOOST_AUTO_TEST_CASE(the_poles_of_the_test_polynomials) {
+    // The coefficient order of the checkpoint (a_0 first) against the roots they stand for.
+    const auto roots = [](const std::vector<float>& a) {
+        ssmscope::analysis::Vector v(4);
+        for (int i = 0; i < 4; ++i)
+            v(i) = a[static_cast<std::size_t>(i)];
+        auto r = ssmscope::analysis::roots(v);
+        std::sort(r.begin(), r.end(), [](auto x, auto y) { return x.real() > y.real(); });
+        return r;
+    };
+    const auto s = roots(kStable), u = roots(kRightHalfPlane);
+    for (int i = 0; i < 4; ++i) {
+        BOOST_TEST(s[static_cast<std::size_t>(i)].real() == -1.0 - i,
+                   boost::test_tools::tolerance(1e-9));
+    }
+    BOOST_TEST(u[0].real() == 1.0, boost::test_tools::tolerance(1e-9));
+}
+
+BOOST_AUTO_TEST_CASE(analyze_reports_every_layer_on_the_bundled_probe) {
+    save(Arch::Mamba, "mamba");
+    const CliRun r = run("analyze mamba --json");
+    BOOST_REQUIRE_MESSAGE(r.code == 0, r.err);
+    const json j = json::parse(r.out);
+    BOOST_TEST(j["architecture"] == "mamba");
+    // Byte-level tokenizer: one token per byte of samples/probe.txt.
+    const auto bytes = fs::file_size(fs::path(SSMSCOPE_SOURCE_DIR) / "samples/probe.txt");
+    BOOST_TEST(j["probe"]["tokens"].get<std::uintmax_t>() == bytes);
+    BOOST_REQUIRE_EQUAL(j["layers"].size(), 2u);
+    for (const json& l : j["layers"]) {
+        BOOST_TEST(l["units"] == 32);
+        BOOST_TEST(l["n"] == 4);
+        BOOST_TEST(l["controllability"]["pairs"].get<std::uintmax_t>() == 32 * bytes);
+        BOOST_TEST(l["controllability"]["tolerance"].get<double>() > 0.0);
+        BOOST_TEST(l["controllability"]["cross_checks"]["staircase_disagreements"] == 0);
+        BOOST_TEST(l["stability"]["unstable_units"] == 0);
+        BOOST_TEST(l["lyapunov"]["largest"].get<double>() < 0.0);
+        BOOST_TEST(l["token_dynamics"]["importance"].size() == bytes);
+    }
+    BOOST_TEST(j["token_trajectories"]["norms"].size() == bytes);
+    BOOST_TEST(j["token_trajectories"]["norms"][0].size() == 3u);
+    BOOST_TEST(j["sensitivity"].size() == 2u);
+    BOOST_TEST(r.err.find("analyze: ") != std::string::npos);  // progress on stderr
+
+    const CliRun one = run("analyze mamba --layers 1 --text 'hello, world' --json");
+    BOOST_REQUIRE_EQUAL(one.code, 0);
+    const json k = json::parse(one.out);
+    BOOST_REQUIRE_EQUAL(k["layers"].size(), 1u);
+    BOOST_TEST(k["layers"][0]["layer"] == 1);
+    BOOST_TEST(k["probe"]["tokens"] == 12);
+
+    const CliRun text = run("analyze mamba --text 'hello'");
+    BOOST_REQUIRE_EQUAL(text.code, 0);
+    BOOST_TEST(text.out.find("ctrb min/med/max") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(verify_mamba2_controllability_fails_and_says_why) {
+    save(Arch::Mamba2, "m2");
+    const CliRun r = run("verify m2 --require controllable --text 'abc'");
+    BOOST_TEST(r.code == 1);
+    BOOST_TEST(r.out.find("layer 0 head 0: controllability rank 1 of 4") != std::string::npos,
+               r.out);
+    BOOST_TEST(r.out.find("scalar") != std::string::npos);
+    const CliRun j = run("verify m2 --require controllable --text 'abc' --json");
+    BOOST_TEST(j.code == 1);
+    // 2 layers x 4 heads, each failing.
+    BOOST_TEST(json::parse(j.out)["violations"].size() == 8u);
+}
+
+BOOST_AUTO_TEST_CASE(verify_passes_the_structural_guarantees) {
+    save(Arch::ScMamba, "sc");
+    save(Arch::SoMamba, "so");
+    save(Arch::StMamba2, "st");
+    BOOST_TEST(run("verify sc --require controllable").code == 0);
+    BOOST_TEST(run("verify so --require observable").code == 0);
+    const CliRun st = run("verify st --require controllable,stable");
+    BOOST_TEST(st.code == 0, st.out << st.err);
+    BOOST_TEST(st.out.find("verified: controllable, stable") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(verify_names_the_channel_with_a_right_half_plane_pole) {
+    auto m = byte_model(Arch::ScMamba);
+    {
+        torch::NoGradGuard no_grad;
+        for (std::int64_t i = 0; i < 2; ++i) {
+            auto& mixer = dynamic_cast<SparseMixer&>(m->mixer(i));
+            mixer.A_coeffs.copy_(torch::tensor(kStable).expand_as(mixer.A_coeffs));
+        }
+    }
+    save_checkpoint(*m, tmp / "sc");
+    const CliRun ok = run("verify sc --require stable");
+    BOOST_TEST(ok.code == 0, ok.out << ok.err);
+    // Edit the saved checkpoint: layer 1, channel 3 gets a pole at +1.
+    rewrite_tensors(tmp / "sc", [](auto& tensors, auto& bytes) {
+        for (std::size_t i = 0; i < tensors.size(); ++i) {
+            if (tensors[i].name == "backbone.layers.1.mixer.A_coeffs") {
+                std::memcpy(bytes[i].data() + 3 * 4 * sizeof(float), kRightHalfPlane.data(),
+                            4 * sizeof(float));
+            }
+        }
+    });
+    const CliRun bad = run("verify sc --require stable --json");
+    BOOST_TEST(bad.code == 1);
+    const json j = json::parse(bad.out);
+    BOOST_REQUIRE_EQUAL(j["violations"].size(), 1u);
+    BOOST_TEST(j["violations"][0]["layer"] == 1);
+    BOOST_TEST(j["violations"][0]["channel"] == 3);
+    BOOST_TEST(j["violations"][0]["detail"].get<std::string>().find(
+                   "spectral abscissa 1 (eigenvalue 1 + 0i)") != std::string::npos);
+    const CliRun text = run("verify sc --require stable");
+    BOOST_TEST(text.out.find("stable: layer 1 channel 3: A is unstable") != std::string::npos,
+               text.out);
+}
+
+BOOST_AUTO_TEST_CASE(bad_input_exits_2_with_a_clear_message) {
+    const fs::path dir = save(Arch::Mamba, "mamba");
+    expect_bad_input("analyze mamba --text ''", {"probe text", "is empty"});
+    std::ofstream(tmp / "empty.txt").close();
+    expect_bad_input("verify mamba --text-file empty.txt", {"empty.txt", "is empty"});
+    expect_bad_input("analyze mamba --text-file missing.txt", {"missing.txt", "cannot open"});
+    expect_bad_input("analyze mamba --layers 2", {"layer 2 does not exist"});
+    expect_bad_input("analyze mamba --layers x", {"--layers", "'x'"});
+    expect_bad_input("verify mamba --require fast", {"unknown condition 'fast'"});
+    // A probe longer than the model declares it allows.
+    json config = read_json(dir / "config.json");
+    config["max_position_embeddings"] = 16;
+    write_json(dir / "config.json", config);
+    expect_bad_input("analyze mamba", {"tokens, more than the 16", "max_position_embeddings"});
+    expect_bad_input("verify mamba --text 'a probe of more than sixteen bytes'",
+                     {"34 tokens, more than the 16"});
+    // A corrupt checkpoint: the safetensors file cut short.
+    const fs::path weights = dir / "model.safetensors";
+    fs::resize_file(weights, fs::file_size(weights) / 2);
+    expect_bad_input("analyze mamba", {"model.safetensors"});
+    expect_bad_input("verify mamba", {"model.safetensors"});
+}
+
+BOOST_AUTO_TEST_SUITE_END()
