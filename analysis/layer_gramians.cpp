@@ -4,21 +4,12 @@
 
 #include "analysis/gram.hpp"
 #include "analysis/hsv.hpp"
+#include "analysis/median.hpp"
 #include "analysis/parallel_for.hpp"
 #include "analysis/schur.hpp"
 #include "analysis/tolerance.hpp"
 
 namespace ssmscope::analysis {
-
-namespace {
-
-template <typename T>
-T median(std::vector<T> v) {
-    std::sort(v.begin(), v.end());
-    return v.empty() ? T{} : v[(v.size() - 1) / 2];
-}
-
-}  // namespace
 
 LayerGramians layer_gramians(const SelectiveLayer& l, Index max_samples,
                              std::optional<double> tol) {

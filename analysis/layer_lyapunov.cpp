@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "analysis/lyapunov_exponents.hpp"
+#include "analysis/median.hpp"
 #include "analysis/parallel_for.hpp"
 #include "analysis/unit_steps.hpp"
 
@@ -11,7 +12,7 @@ namespace ssmscope::analysis {
 
 LayerLyapunov layer_lyapunov(const SelectiveLayer& l) {
     const Index units = l.units(), T = l.tokens(), n = l.n;
-    const bool diagonal = l.form == StateForm::Diagonal || l.form == StateForm::Scalar;
+    const bool diagonal = l.diagonal_a();
     LayerLyapunov r;
     r.method = diagonal ? "closed-form-diagonal" : "qr";
     r.unit_exponents.resize(static_cast<std::size_t>(units));
@@ -20,9 +21,7 @@ LayerLyapunov layer_lyapunov(const SelectiveLayer& l) {
             Vector& out = r.unit_exponents[static_cast<std::size_t>(u)];
             if (diagonal) {
                 // log|Ā_t(i,i)| = Δ_t a_i.
-                const Vector a = l.form == StateForm::Scalar ? Vector::Constant(n, l.a(u, 0))
-                                                             : Vector(l.a.row(u).transpose());
-                out = lyapunov_exponents_diagonal(l.delta.col(u) * a.transpose());
+                out = lyapunov_exponents_diagonal(l.delta.col(u) * l.diagonal(u).transpose());
             } else {
                 const std::vector<ZohPair> steps = unit_steps(l, u);
                 out = lyapunov_exponents(n, T, [&](Index t, Matrix& At) {
@@ -41,8 +40,7 @@ LayerLyapunov layer_lyapunov(const SelectiveLayer& l) {
             r.largest_unit = u;
         }
     }
-    std::sort(largest.begin(), largest.end());
-    r.median_largest = largest.empty() ? 0.0 : largest[(largest.size() - 1) / 2];
+    r.median_largest = median(std::move(largest));
     return r;
 }
 

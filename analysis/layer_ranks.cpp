@@ -52,16 +52,6 @@ int clustered_rank(const Clusters& c, const V& b, double tol, std::vector<char>&
     return rank;
 }
 
-// The diagonal of a diagonal or scalar unit's A.
-Vector diagonal_of(const SelectiveLayer& l, Index u) {
-    return l.form == StateForm::Scalar ? Vector::Constant(l.n, l.a(u, 0))
-                                       : Vector(l.a.row(u).transpose());
-}
-
-bool diagonal_form(const SelectiveLayer& l) {
-    return l.form == StateForm::Diagonal || l.form == StateForm::Scalar;
-}
-
 FrozenRanks frozen_ranks(const SelectiveLayer& l, bool observability, const RankOptions& o) {
     const Index units = l.units(), tokens = l.tokens(), n = l.n;
     const double tol = o.tol.value_or(default_structural_tol());
@@ -76,15 +66,15 @@ FrozenRanks frozen_ranks(const SelectiveLayer& l, bool observability, const Rank
     FrozenRanks r;
     r.tol = tol;
     r.pairs = units * tokens;
-    r.method = diagonal_form(l) ? "pbh-diagonal" : fixed ? "staircase-fixed-vector" : "staircase";
+    r.method = l.diagonal_a() ? "pbh-diagonal" : fixed ? "staircase-fixed-vector" : "staircase";
     std::vector<int> rank(static_cast<std::size_t>(r.pairs));
     const auto at = [&](Index u, Index t) -> int& {
         return rank[static_cast<std::size_t>(u * tokens + t)];
     };
     parallel_for(units, [&](Index begin, Index end) {
         for (Index u = begin; u < end; ++u) {
-            if (diagonal_form(l)) {
-                const Clusters c = clusters(diagonal_of(l, u), tol);
+            if (l.diagonal_a()) {
+                const Clusters c = clusters(l.diagonal(u), tol);
                 const Matrix& V = observability ? l.C[static_cast<std::size_t>(l.c_group(u))]
                                                 : l.B[static_cast<std::size_t>(l.b_group(u))];
                 std::vector<char> reached(static_cast<std::size_t>(n));

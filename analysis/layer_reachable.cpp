@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "analysis/median.hpp"
 #include "analysis/parallel_for.hpp"
 #include "analysis/unit_steps.hpp"
 
@@ -11,10 +12,11 @@ namespace ssmscope::analysis {
 Matrix reachability_matrix(const SelectiveLayer& l, Index u) {
     const Index T = l.tokens(), n = l.n;
     Matrix R(n, T);
-    if (l.form == StateForm::Diagonal || l.form == StateForm::Scalar) {
+    if (l.diagonal_a()) {
         // Φ(T,t) is diagonal: exp(a_i Σ_{k>t} Δ_k).
+        const Vector diag = l.diagonal(u);
         for (Index i = 0; i < n; ++i) {
-            const double a = l.form == StateForm::Scalar ? l.a(u, 0) : l.a(u, i);
+            const double a = diag(i);
             double after = 0.0;  // Σ_{k>t} Δ_k
             for (Index t = T - 1; t >= 0; --t) {
                 const double d = l.delta(t, u);
@@ -51,7 +53,7 @@ LayerReachable layer_reachable(const SelectiveLayer& l, std::optional<double> to
     if (!sorted.empty()) {
         r.min = sorted.front();
         r.max = sorted.back();
-        r.median = sorted[(sorted.size() - 1) / 2];
+        r.median = median(sorted);
         r.fraction_full =
             static_cast<double>(std::count(sorted.begin(), sorted.end(), static_cast<int>(l.n))) /
             static_cast<double>(sorted.size());

@@ -37,6 +37,11 @@ Matrix SelectiveLayer::A(Index unit) const {
     return {};
 }
 
+Vector SelectiveLayer::diagonal(Index unit) const {
+    return form == StateForm::Scalar ? Vector::Constant(n, a(unit, 0))
+                                     : Vector(a.row(unit).transpose());
+}
+
 Vector SelectiveLayer::b(Index unit, Index token) const {
     return B[static_cast<std::size_t>(b_group(unit))].row(b_fixed ? 0 : token).transpose();
 }

@@ -48,6 +48,9 @@ struct SelectiveLayer {
     Index b_group(Index unit) const { return unit * static_cast<Index>(B.size()) / units(); }
     Index c_group(Index unit) const { return unit * static_cast<Index>(C.size()) / units(); }
 
+    // A is diagonal (Mamba) or scalar (Mamba-2): then diagonal(unit) is its diagonal (N).
+    bool diagonal_a() const { return form == StateForm::Diagonal || form == StateForm::Scalar; }
+    Vector diagonal(Index unit) const;
     Matrix A(Index unit) const;               // N x N, continuous
     Vector b(Index unit, Index token) const;  // N
     Vector c(Index unit, Index token) const;  // N (the row c_t as a column)
