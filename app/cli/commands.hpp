@@ -18,5 +18,7 @@ Command add_generate(CLI::App& app);
 Command add_params(CLI::App& app);
 Command add_analyze(CLI::App& app);
 Command add_verify(CLI::App& app);
+Command add_train(CLI::App& app);
+Command add_finetune(CLI::App& app);
 
 }  // namespace ssmscope::cli

@@ -30,6 +30,8 @@ int main(int argc, char** argv) {
     add(add_params);
     add(add_analyze);
     add(add_verify);
+    add(add_train);
+    add(add_finetune);
 
     // CLI11 would only say that a subcommand is required; name the word it did not know.
     std::string known;

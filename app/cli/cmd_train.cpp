@@ -1,0 +1,82 @@
+// ssmscope-cli train: a new model of one architecture on a corpus, or --resume a run.
+#include <cmath>
+#include <cstdio>
+
+#include "analysis/error.hpp"
+#include "analysis/str.hpp"
+#include "app/cli/commands.hpp"
+#include "app/cli/train_args.hpp"
+#include "model/config/model_config.hpp"
+
+namespace ssmscope::cli {
+
+using analysis::InputError;
+using analysis::str;
+
+Command add_train(CLI::App& app) {
+    struct Args {
+        model::TrainOptions options;
+        std::string arch, out, resume;
+        std::int64_t d_model = 64, n_layer = 2, d_state = 16, expand = 2, headdim = 16, ngroups = 1,
+                     d_conv = 4;
+        bool quiet = false;
+    };
+    auto args = std::make_shared<Args>();
+    CLI::App* cmd = app.add_subcommand(
+        "train", "Train a new model (--arch, --corpus, --out) or continue one (--resume DIR)");
+    // A later flag overrides an earlier one, so scripts can append to a base command line.
+    cmd->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    cmd->footer(
+        "Exit codes: 0 finished, 1 the loss or gradient became NaN/Inf (the last good "
+        "checkpoint is kept), 2 bad input, 130 stopped by Ctrl-C after saving a "
+        "checkpoint.\nOUT/metrics.jsonl receives one JSON object per step, evaluation "
+        "and checkpoint.");
+    cmd->add_option("--arch", args->arch, "mamba, sc-mamba, so-mamba, mamba2 or st-mamba2");
+    cmd->add_option("--out", args->out, "run directory (absent or empty)");
+    cmd->add_option("--resume", args->resume, "continue the run in this directory");
+    cmd->add_option("--d-model", args->d_model, "model width")->capture_default_str();
+    cmd->add_option("--n-layer", args->n_layer, "layers")->capture_default_str();
+    cmd->add_option("--d-state", args->d_state, "state size N")->capture_default_str();
+    cmd->add_option("--expand", args->expand, "d_inner / d_model")->capture_default_str();
+    cmd->add_option("--headdim", args->headdim, "channels per head (mamba2, st-mamba2)")
+        ->capture_default_str();
+    cmd->add_option("--ngroups", args->ngroups, "B/C groups (mamba2, st-mamba2)")
+        ->capture_default_str();
+    cmd->add_option("--d-conv", args->d_conv, "causal convolution width")->capture_default_str();
+    cmd->add_flag("--quiet", args->quiet, "print only the final line on stderr");
+    add_train_args(*cmd, args->options);
+    return [args, cmd] {
+        if (!args->resume.empty()) {
+            for (const char* flag : {"--arch", "--out", "--corpus"}) {
+                if (cmd->count(flag) > 0) {
+                    throw InputError(str(flag, " cannot be combined with --resume: the run keeps ",
+                                         "its settings (", args->resume, "/train.json)"));
+                }
+            }
+            const std::int64_t steps = cmd->count("--steps") > 0 ? args->options.steps : 0;
+            auto trainer = model::Trainer::resume(args->resume, steps);
+            return run_training(*trainer, args->quiet);
+        }
+        if (args->arch.empty() || args->out.empty() || args->options.corpus.empty())
+            throw InputError("train needs --arch, --corpus and --out (or --resume DIR)");
+        const auto arch = model::parse_arch(args->arch);
+        if (!arch) {
+            throw InputError(str("--arch ", args->arch,
+                                 ": expected mamba, sc-mamba, so-mamba, mamba2 or st-mamba2"));
+        }
+        model::ModelConfig c;
+        c.arch = *arch;
+        c.d_model = args->d_model;
+        c.n_layer = args->n_layer;
+        c.d_state = args->d_state;
+        c.expand = args->expand;
+        c.headdim = args->headdim;
+        c.ngroups = args->ngroups;
+        c.d_conv = args->d_conv;
+        c.dt_rank = (args->d_model + 15) / 16;  // "auto", as mamba_ssm
+        auto trainer = model::Trainer::start(args->options, c, args->out);
+        return run_training(*trainer, args->quiet);
+    };
+}
+
+}  // namespace ssmscope::cli

@@ -1,0 +1,116 @@
+#include "app/cli/train_args.hpp"
+
+#include <algorithm>
+#include <csignal>
+#include <cstdio>
+
+#include "app/cli/exit_codes.hpp"
+
+namespace ssmscope::cli {
+
+namespace {
+
+model::TrainControl* g_control = nullptr;
+
+extern "C" void on_sigint(int) {
+    if (g_control && !g_control->stop.load()) {
+        g_control->stop.store(true);  // lock-free atomic: safe in a signal handler
+        return;
+    }
+    std::signal(SIGINT, SIG_DFL);
+    std::raise(SIGINT);
+}
+
+class Progress : public model::TrainListener {
+  public:
+    explicit Progress(bool quiet) : quiet_(quiet) {}
+    void on_start(const std::string& d) override { say("train: %s\n", d.c_str()); }
+    void on_step(const model::StepEvent& e) override {
+        say("step %lld/%lld  loss %.4f  ppl %.2f  lr %.3g  |g| %.3g  %.0f tok/s",
+            static_cast<long long>(e.step), static_cast<long long>(e.total_steps), e.loss,
+            e.perplexity, e.lr, e.grad_norm, e.tokens_per_second);
+        if (e.stability) {
+            double abscissa = -1e300, lyap = -1e300, ctrb = 1;
+            for (const auto& l : e.stability->layers) {
+                abscissa = std::max(abscissa, l.spectral_abscissa);
+                lyap = std::max(lyap, l.largest_lyapunov);
+                ctrb = std::min(ctrb, l.ctrb_fraction);
+            }
+            say("  | max Re λ(A) %.3g  λ_max %.3g  ctrb %.0f%%", abscissa, lyap, 100 * ctrb);
+        }
+        say("\n");
+    }
+    void on_eval(const model::EvalEvent& e) override {
+        say("eval step %lld: validation loss %.4f, perplexity %.3f (%lld tokens)\n",
+            static_cast<long long>(e.step), e.loss, e.perplexity, static_cast<long long>(e.tokens));
+    }
+    void on_checkpoint(std::int64_t step, const std::string& dir) override {
+        say("checkpoint step %lld: %s\n", static_cast<long long>(step), dir.c_str());
+    }
+    void on_finish(model::TrainOutcome, const std::string& message) override {
+        std::fprintf(stderr, "train: %s\n", message.c_str());  // even when quiet
+    }
+
+  private:
+    template <typename... A>
+    void say(const char* f, A... a) {
+        if (!quiet_)
+            std::fprintf(stderr, f, a...);
+    }
+    bool quiet_;
+};
+
+}  // namespace
+
+void add_train_args(CLI::App& cmd, model::TrainOptions& o) {
+    cmd.add_option("--corpus", o.corpus, "UTF-8 training text, or 'demo' for the demo corpus");
+    cmd.add_option("--steps", o.steps, "optimizer steps")->capture_default_str();
+    cmd.add_option("--batch", o.batch, "sequences per micro-batch")->capture_default_str();
+    cmd.add_option("--seq-len", o.seq_len, "tokens per sequence")->capture_default_str();
+    cmd.add_option("--accum", o.accum, "micro-batches per step (gradient accumulation)")
+        ->capture_default_str();
+    cmd.add_option("--lr", o.lr, "peak learning rate")->capture_default_str();
+    cmd.add_option("--min-lr", o.min_lr, "learning rate at the end of the cosine")
+        ->capture_default_str();
+    cmd.add_option("--warmup", o.warmup, "linear warm-up steps")->capture_default_str();
+    cmd.add_option("--weight-decay", o.weight_decay, "AdamW weight decay (matrices only)")
+        ->capture_default_str();
+    cmd.add_option("--clip", o.clip, "max gradient norm (0: off)")->capture_default_str();
+    cmd.add_option("--seed", o.seed, "seed of the initialisation and the data order")
+        ->capture_default_str();
+    cmd.add_option("--log-every", o.log_every, "steps between metrics lines")
+        ->capture_default_str();
+    cmd.add_option("--eval-every", o.eval_every, "steps between validation runs (0: at the end)")
+        ->capture_default_str();
+    cmd.add_option("--eval-tokens", o.eval_tokens, "validation tokens per evaluation")
+        ->capture_default_str();
+    cmd.add_option("--stability-every", o.stability_every,
+                   "steps between stability snapshots (0: at the end)")
+        ->capture_default_str();
+    cmd.add_option("--checkpoint-every", o.checkpoint_every,
+                   "steps between checkpoints (one is always written at the end)")
+        ->capture_default_str();
+    cmd.add_option("--keep", o.keep_checkpoints, "checkpoints kept")->capture_default_str();
+    cmd.add_option("--device", o.device, "cpu or cuda")->capture_default_str();
+}
+
+int run_training(model::Trainer& trainer, bool quiet) {
+    model::TrainControl control;
+    Progress progress(quiet);
+    g_control = &control;
+    auto* previous = std::signal(SIGINT, on_sigint);
+    const model::TrainOutcome outcome = trainer.run(progress, control);
+    std::signal(SIGINT, previous);
+    g_control = nullptr;
+    switch (outcome) {
+        case model::TrainOutcome::Finished:
+            return kOk;
+        case model::TrainOutcome::Stopped:
+            return kInterrupted;
+        case model::TrainOutcome::NonFinite:
+            return kConditionFails;
+    }
+    return kConditionFails;
+}
+
+}  // namespace ssmscope::cli

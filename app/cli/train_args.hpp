@@ -1,0 +1,22 @@
+// What `train` and `finetune` share: the training flags (TrainOptions), the progress printed on
+// stderr, SIGINT handling (save a checkpoint, then exit) and the exit code of a run.
+#pragma once
+
+#include <memory>
+
+#include <CLI/CLI.hpp>
+
+#include "model/train/trainer.hpp"
+
+namespace ssmscope::cli {
+
+// Exit code of a run stopped by SIGINT after saving its checkpoint (128 + SIGINT, as shells do).
+inline constexpr int kInterrupted = 130;
+
+void add_train_args(CLI::App& cmd, model::TrainOptions& options);
+
+// Runs the trainer with progress on stderr; SIGINT requests a stop (a second one aborts at
+// once). Returns 0 when finished, 130 when stopped, 1 when the loss became non-finite.
+int run_training(model::Trainer& trainer, bool quiet);
+
+}  // namespace ssmscope::cli

@@ -1,0 +1,217 @@
+// ssmscope-cli train and finetune end to end: SIGKILL while a checkpoint is being written leaves
+// the previous one loadable and the resumed run ends where an uninterrupted one does; SIGINT
+// saves and exits with 130; bad input exits with 2 and names what was wrong.
+#include <chrono>
+#include <thread>
+
+#include <boost/test/unit_test.hpp>
+#include <fcntl.h>
+#include <nlohmann/json.hpp>
+#include <signal.h>
+#include <sys/inotify.h>
+#include <sys/wait.h>
+#include <torch/torch.h>
+#include <unistd.h>
+
+#include "model/checkpoint/checkpoint.hpp"
+#include "model/train/run_dir.hpp"
+#include "tests/model/fixtures.hpp"
+#include "tests/support/cli_run.hpp"
+
+namespace fs = std::filesystem;
+using namespace ssmscope;
+using namespace ssmscope::test;
+
+namespace {
+
+const std::string kCorpus = std::string(SSMSCOPE_SOURCE_DIR) + "/tests/data/tiny_corpus.txt";
+const std::string kRun = "--corpus '" + kCorpus +
+                         "' --steps 30 --batch 2 --seq-len 16 --eval-every 0 --eval-tokens 64 "
+                         "--stability-every 0 --warmup 3 --seed 5 --quiet";
+
+// Starts the CLI with `args` (split on spaces, no quoting), output discarded.
+pid_t spawn(const fs::path& dir, const std::vector<std::string>& args) {
+    const pid_t pid = fork();
+    if (pid == 0) {
+        if (chdir(dir.c_str()) != 0)
+            _exit(127);
+        const int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        dup2(null, 2);
+        std::vector<char*> argv{const_cast<char*>(SSMSCOPE_CLI)};
+        for (const auto& a : args)
+            argv.push_back(const_cast<char*>(a.c_str()));
+        argv.push_back(nullptr);
+        execv(SSMSCOPE_CLI, argv.data());
+        _exit(127);
+    }
+    return pid;
+}
+
+int wait_exit(pid_t pid) {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void wait_until(const std::function<bool()>& done) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (!done()) {
+        BOOST_REQUIRE(std::chrono::steady_clock::now() < deadline);
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+}
+
+std::size_t temporaries(const fs::path& out) {
+    std::size_t n = 0;
+    for (const auto& e : fs::directory_iterator(model::run_dir::checkpoints(out)))
+        n += e.path().filename().string().rfind(".tmp-step-", 0) == 0;
+    return n;
+}
+
+std::vector<std::string> words(const std::string& s) {
+    std::vector<std::string> out;
+    std::istringstream in(s);
+    for (std::string w; in >> w;)
+        out.push_back(w);
+    return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(sigkill_while_writing_a_checkpoint_loses_nothing) {
+    TempDir tmp;
+    std::string plain = kRun;
+    plain.replace(plain.find('\''), 1, "");
+    plain.replace(plain.find('\''), 1, "");
+    const std::string args = "train --arch mamba --checkpoint-every 1 " + plain;
+    BOOST_TEST(wait_exit(spawn(tmp.path(), words(args + " --out straight"))) == 0);
+
+    const fs::path out = tmp / "killed";
+    int caught_writing = 0;
+    for (int kill_no = 0; kill_no < 3; ++kill_no) {
+        const pid_t pid = spawn(tmp.path(), kill_no == 0 ? words(args + " --out killed")
+                                                         : words("train --resume killed --quiet"));
+        // The first kill needs a checkpoint before it to fall back to.
+        wait_until([&] { return model::run_dir::latest_checkpoint(out).has_value(); });
+        // Kill the moment a checkpoint's temporary directory appears: mid-write. Each kill lets a
+        // few more checkpoints through than the one before, so they land at different steps.
+        const int fd = inotify_init1(0);
+        inotify_add_watch(fd, model::run_dir::checkpoints(out).c_str(), IN_CREATE);
+        alignas(inotify_event) char buf[4096];
+        int seen = 0;
+        while (seen <= 3 * kill_no) {
+            const ssize_t n = read(fd, buf, sizeof buf);
+            BOOST_REQUIRE(n > 0);
+            for (char* p = buf; p < buf + n;) {
+                const auto* e = reinterpret_cast<const inotify_event*>(p);
+                seen += e->len > 0 && std::string(e->name).rfind(".tmp-step-", 0) == 0;
+                p += sizeof(inotify_event) + e->len;
+            }
+        }
+        kill(pid, SIGKILL);
+        close(fd);
+        BOOST_TEST(wait_exit(pid) == 128 + SIGKILL);
+        caught_writing += temporaries(out) > 0 ? 1 : 0;
+
+        const auto latest = model::run_dir::latest_checkpoint(out);
+        BOOST_REQUIRE(latest.has_value());
+        BOOST_TEST_MESSAGE("kill " << kill_no << ": newest complete checkpoint " << *latest
+                                   << ", temporaries " << temporaries(out));
+        BOOST_CHECK_NO_THROW(model::load_checkpoint(*latest));
+        BOOST_CHECK_NO_THROW(model::load_checkpoint(out));  // OUT itself stays a checkpoint
+        BOOST_CHECK_NO_THROW(model::trainer_state_from_json(
+            nlohmann::json::parse(slurp(*latest / model::run_dir::kState)), "state"));
+    }
+    BOOST_TEST(caught_writing >= 1, "no kill landed while a checkpoint was being written");
+    BOOST_TEST(wait_exit(spawn(tmp.path(), words("train --resume killed --quiet"))) == 0);
+    BOOST_TEST(temporaries(out) == 0u);
+    // Three kills later the run ends with the weights of the uninterrupted one, bit for bit.
+    BOOST_TEST(slurp(out / "model.safetensors") == slurp(tmp / "straight/model.safetensors"));
+}
+
+BOOST_AUTO_TEST_CASE(sigint_saves_a_checkpoint_and_exits_130) {
+    TempDir tmp;
+    std::string plain = kRun;
+    plain.erase(std::remove(plain.begin(), plain.end(), '\''), plain.end());
+    const pid_t pid =
+        spawn(tmp.path(), words("train --arch sc-mamba --steps 2000 --checkpoint-every "
+                                "1000 --log-every 1 --out run " +
+                                plain));
+    wait_until([&] { return fs::exists(tmp / "run/metrics.jsonl"); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    kill(pid, SIGINT);
+    BOOST_TEST(wait_exit(pid) == 130);
+    const auto latest = model::run_dir::latest_checkpoint(tmp / "run");
+    BOOST_REQUIRE(latest.has_value());
+    const auto state = model::trainer_state_from_json(
+        nlohmann::json::parse(slurp(*latest / model::run_dir::kState)), "state");
+    BOOST_TEST(state.step > 0);
+    BOOST_TEST(state.step < 1000);  // saved at the interruption, not at a scheduled checkpoint
+    std::string last;
+    std::istringstream log(slurp(tmp / "run/metrics.jsonl"));
+    for (std::string line; std::getline(log, line);)
+        last = line;
+    BOOST_TEST(nlohmann::json::parse(last)["outcome"] == "stopped");
+    // The interrupted run analyses as a checkpoint and resumes (here to a shorter total).
+    BOOST_TEST(run_cli(SSMSCOPE_CLI, tmp.path(), "info run").code == 0);
+    const auto resumed =
+        run_cli(SSMSCOPE_CLI, tmp.path(),
+                "train --resume run --quiet --steps " + std::to_string(state.step + 2));
+    BOOST_TEST(resumed.code == 0, resumed.err);
+}
+
+BOOST_AUTO_TEST_CASE(finetune_writes_an_ordinary_checkpoint) {
+    TempDir tmp;
+    model::ModelConfig c = tiny_config(model::Arch::Mamba);
+    c.vocab_size = 264;
+    model::LanguageModel m(c);
+    model::save_checkpoint(m, tmp / "base");
+    const auto r = run_cli(SSMSCOPE_CLI, tmp.path(),
+                           "finetune base --blocks 1 --lora-rank 2 --lora-targets x_proj,out_proj "
+                           "--out ft --steps 3 " +
+                               kRun);
+    BOOST_TEST(r.code == 0, r.err);
+    const auto info = run_cli(SSMSCOPE_CLI, tmp.path(), "info ft --json");
+    BOOST_TEST(info.code == 0, info.err);
+    BOOST_TEST(run_cli(SSMSCOPE_CLI, tmp.path(), "verify ft --require stable").code == 0);
+}
+
+BOOST_AUTO_TEST_CASE(bad_input_exits_2_and_names_it) {
+    TempDir tmp;
+    model::ModelConfig c = tiny_config(model::Arch::Mamba2);
+    c.vocab_size = 264;
+    model::LanguageModel m(c);
+    model::save_checkpoint(m, tmp / "m2");
+    tmp.write("short.txt", "far too short");
+    fs::create_directories(tmp / "full");
+    tmp.write("full/file", "x");
+    const std::string train = "train --arch mamba --out o " + kRun + " ";
+    struct Case {
+        std::string args, message;
+    };
+    std::vector<Case> cases = {
+        {"train --arch lstm --out o " + kRun, "--arch lstm"},
+        {"train --arch mamba --out o --corpus missing.txt", "missing.txt: cannot open the corpus"},
+        {"train --arch mamba --out o --corpus short.txt", "short.txt: the corpus has 13 tokens"},
+        {"train --arch mamba --out full " + kRun, "full: the output directory must be empty"},
+        {train + "--seq-len 1", "seq_len must be at least 2"},
+        {"train --resume nowhere", "nowhere: not a training run"},
+        {"train --resume o --arch mamba", "--arch cannot be combined with --resume"},
+        {"train --out o " + kRun, "train needs --arch"},
+        {"finetune m2 --blocks 5 --out f " + kRun, "--blocks 5: the model has 2 layers"},
+        {"finetune m2 --blocks 0 --lora-rank 2 --lora-targets x_proj --out f " + kRun,
+         "mamba2 has no x_proj"},
+        {"finetune m2 --blocks 0 --lora-targets in_proj --out f " + kRun,
+         "--lora-targets needs --lora-rank"},
+        {"finetune nowhere --blocks 0 --out f " + kRun, "nowhere"},
+    };
+    if (!torch::cuda::is_available())
+        cases.push_back({train + "--device cuda", "--device cuda: no CUDA device"});
+    for (const Case& k : cases) {
+        const auto r = run_cli(SSMSCOPE_CLI, tmp.path(), k.args);
+        BOOST_TEST(r.code == 2, k.args << " → " << r.code << ": " << r.err);
+        BOOST_TEST(r.err.find(k.message) != std::string::npos, k.args << " → " << r.err);
+        BOOST_TEST(!fs::exists(tmp / "o/train.json"));
+    }
+}

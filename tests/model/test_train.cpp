@@ -1,0 +1,281 @@
+// The trainer: bitwise-identical resume on CPU, a NaN stops the run and keeps the last good
+// checkpoint, fine-tuning touches only the named blocks, LoRA merges to the same logits, and
+// CUDA asked for on a machine without one fails at once.
+#include <cmath>
+#include <limits>
+
+#include <boost/test/unit_test.hpp>
+#include <torch/torch.h>
+
+#include "analysis/error.hpp"
+#include "model/checkpoint/checkpoint.hpp"
+#include "model/train/lora.hpp"
+#include "model/train/run_dir.hpp"
+#include "model/train/trainer.hpp"
+#include "tests/model/fixtures.hpp"
+#include "tests/support/cli_run.hpp"
+
+namespace fs = std::filesystem;
+using namespace ssmscope;
+using model::Arch;
+using model::TrainOutcome;
+
+namespace {
+
+const fs::path kCorpus = fs::path(SSMSCOPE_SOURCE_DIR) / "tests/data/tiny_corpus.txt";
+
+model::TrainOptions small_options() {
+    model::TrainOptions o;
+    o.corpus = kCorpus.string();
+    o.batch = 2;
+    o.seq_len = 16;
+    o.steps = 8;
+    o.lr = 3e-3;
+    o.min_lr = 3e-4;
+    o.warmup = 2;
+    o.eval_every = 4;
+    o.eval_tokens = 64;
+    o.stability_every = 4;
+    o.stability_tokens = 8;
+    o.checkpoint_every = 4;
+    o.seed = 3;
+    return o;
+}
+
+// A listener that records the losses and may act at a given step.
+struct Recorder : model::TrainListener {
+    std::vector<double> losses, val_losses;
+    std::string finish_message;
+    std::function<void(std::int64_t)> at_step;
+    void on_step(const model::StepEvent& e) override {
+        losses.push_back(e.loss);
+        if (at_step)
+            at_step(e.step);
+    }
+    void on_eval(const model::EvalEvent& e) override { val_losses.push_back(e.loss); }
+    void on_finish(TrainOutcome, const std::string& m) override { finish_message = m; }
+};
+
+// Every parameter of the checkpoint in `dir`, by name.
+std::map<std::string, torch::Tensor> weights(const fs::path& dir) {
+    std::map<std::string, torch::Tensor> out;
+    auto loaded = model::load_checkpoint(dir);
+    for (const auto& p : loaded.model->named_parameters())
+        out[p.key()] = p.value().detach().clone();
+    return out;
+}
+
+bool bitwise_equal(const torch::Tensor& a, const torch::Tensor& b) {
+    return a.sizes() == b.sizes() && torch::equal(a, b);
+}
+
+// A checkpoint of a random 3-layer model whose vocabulary fits the byte-level tokenizer.
+fs::path base_checkpoint(const test::TempDir& tmp, Arch arch) {
+    model::ModelConfig c = test::tiny_config(arch);
+    c.n_layer = 3;
+    c.vocab_size = 257;
+    c.pad_vocab_size_multiple = 8;
+    torch::manual_seed(11);
+    model::LanguageModel m(c);
+    const fs::path dir = tmp / ("base-" + model::arch_name(arch));
+    model::save_checkpoint(m, dir);
+    return dir;
+}
+
+// Runs `options` once straight through, and once stopped after step `stop_at` and resumed.
+void check_resume_bitwise(const model::TrainOptions& options, const model::ModelConfig& config,
+                          std::int64_t stop_at) {
+    test::TempDir tmp;
+    Recorder straight;
+    model::TrainControl control;
+    BOOST_TEST((model::Trainer::start(options, config, tmp / "a")->run(straight, control) ==
+                TrainOutcome::Finished));
+
+    Recorder first;
+    model::TrainControl stop;
+    first.at_step = [&](std::int64_t step) { stop.stop = step == stop_at; };
+    BOOST_TEST((model::Trainer::start(options, config, tmp / "b")->run(first, stop) ==
+                TrainOutcome::Stopped));
+    BOOST_TEST(fs::exists(model::run_dir::step_dir(tmp / "b", stop_at) / "trainer.pt"));
+    Recorder second;
+    model::TrainControl go;
+    auto resumed = model::Trainer::resume(tmp / "b");
+    BOOST_TEST(resumed->step() == stop_at);
+    BOOST_TEST((resumed->run(second, go) == TrainOutcome::Finished));
+
+    // The same losses step for step, and the same final weights bit for bit.
+    std::vector<double> joined = first.losses;
+    joined.insert(joined.end(), second.losses.begin(), second.losses.end());
+    BOOST_TEST(joined == straight.losses, boost::test_tools::per_element());
+    BOOST_TEST(straight.losses.size() == static_cast<std::size_t>(options.steps));
+    BOOST_TEST(test::slurp(tmp / "a/model.safetensors") ==
+               test::slurp(tmp / "b/model.safetensors"));
+    // The loss went down: the run trains at all.
+    BOOST_TEST(straight.val_losses.back() < straight.val_losses.front());
+    // The resumed log reads as one run: one "step" line per step, in order.
+    std::int64_t expected = 1;
+    std::istringstream log(test::slurp(tmp / "b/metrics.jsonl"));
+    for (std::string line; std::getline(log, line);) {
+        const auto j = nlohmann::json::parse(line);
+        if (j["event"] == "step")
+            BOOST_TEST(j["step"].get<std::int64_t>() == expected++);
+    }
+    BOOST_TEST(expected == options.steps + 1);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(resume_is_bitwise_identical_mamba_with_accumulation) {
+    model::TrainOptions o = small_options();
+    o.accum = 2;
+    o.log_every = 1;
+    check_resume_bitwise(o, test::tiny_config(Arch::Mamba), 3);  // between checkpoints 0 and 4
+}
+
+BOOST_AUTO_TEST_CASE(resume_is_bitwise_identical_sc_mamba) {
+    check_resume_bitwise(small_options(), test::tiny_config(Arch::ScMamba), 5);
+}
+
+BOOST_AUTO_TEST_CASE(resume_is_bitwise_identical_lora_finetune_of_mamba2) {
+    test::TempDir tmp;
+    model::TrainOptions o = small_options();
+    o.base_checkpoint = base_checkpoint(tmp, Arch::Mamba2).string();
+    o.blocks = {1};
+    o.lora_rank = 2;
+    o.lora_targets = {"in_proj", "out_proj", "embeddings"};
+    check_resume_bitwise(o, {}, 6);
+}
+
+BOOST_AUTO_TEST_CASE(nan_stops_the_run_and_keeps_the_last_good_checkpoint) {
+    test::TempDir tmp;
+    model::TrainOptions o = small_options();
+    o.checkpoint_every = 2;
+    auto trainer = model::Trainer::start(o, test::tiny_config(Arch::Mamba), tmp / "run");
+    Recorder r;
+    r.at_step = [&](std::int64_t step) {
+        if (step != 3)
+            return;
+        torch::NoGradGuard no_grad;
+        trainer->model().named_parameters()["backbone.layers.1.mixer.A_log"][0][0] =
+            std::numeric_limits<float>::quiet_NaN();
+    };
+    model::TrainControl control;
+    BOOST_TEST((trainer->run(r, control) == TrainOutcome::NonFinite));
+    BOOST_TEST(r.losses.size() == 3u);  // step 4 never completed
+    BOOST_TEST_MESSAGE(r.finish_message);
+    BOOST_TEST(r.finish_message.find("step 4: the training loss is NaN") != std::string::npos);
+    BOOST_TEST(r.finish_message.find("parameter backbone.layers.1.mixer.A_log holds NaN") !=
+               std::string::npos);
+    BOOST_TEST(r.finish_message.find("step-00000002") != std::string::npos);
+    // The newest checkpoint is the one before the NaN, and it is finite.
+    const auto latest = model::run_dir::latest_checkpoint(tmp / "run");
+    BOOST_REQUIRE(latest.has_value());
+    BOOST_TEST(latest->filename() == "step-00000002");
+    for (const fs::path& dir : {*latest, tmp / "run"})
+        for (const auto& [name, t] : weights(dir))
+            BOOST_TEST(torch::isfinite(t).all().item<bool>(), dir << ": " << name);
+    // And it resumes.
+    Recorder again;
+    BOOST_TEST(
+        (model::Trainer::resume(tmp / "run")->run(again, control) == TrainOutcome::Finished));
+}
+
+BOOST_AUTO_TEST_CASE(finetune_changes_only_the_named_blocks) {
+    test::TempDir tmp;
+    const fs::path base = base_checkpoint(tmp, Arch::Mamba);
+    const auto before = weights(base);
+    for (std::int64_t rank : {0, 2}) {
+        model::TrainOptions o = small_options();
+        o.steps = 3;
+        o.base_checkpoint = base.string();
+        o.blocks = {1};
+        o.lora_rank = rank;
+        const fs::path out = tmp / ("ft" + std::to_string(rank));
+        Recorder r;
+        model::TrainControl c;
+        BOOST_TEST((model::Trainer::start(o, {}, out)->run(r, c) == TrainOutcome::Finished));
+        const auto after = weights(out);  // an ordinary checkpoint: the adapters are merged
+        BOOST_TEST(after.size() == before.size());
+        int changed = 0;
+        for (const auto& [name, t] : before) {
+            const bool same = bitwise_equal(after.at(name), t);
+            const bool in_block = name.rfind("backbone.layers.1.", 0) == 0;
+            // LoRA adapts only the projections; full fine-tuning may move any tensor of block 1.
+            const bool lora_target = name.find("_proj.weight") != std::string::npos &&
+                                     name.find("dt_proj") == std::string::npos;
+            const bool may_change = in_block && (rank == 0 || lora_target);
+            if (!may_change)
+                BOOST_TEST(same, "rank " << rank << ": " << name << " changed");
+            changed += same ? 0 : 1;
+        }
+        BOOST_TEST(changed >= 3, "rank " << rank << ": only " << changed << " tensors trained");
+    }
+}
+
+BOOST_AUTO_TEST_CASE(lora_merge_gives_the_logits_of_the_adapter_model) {
+    for (Arch arch : {Arch::Mamba, Arch::Mamba2, Arch::SoMamba}) {
+        auto m = test::tiny_model(arch);
+        model::LoraSpec spec;
+        spec.rank = 3;
+        spec.alpha = 6;
+        spec.targets = model::default_lora_targets(*m);
+        spec.targets.push_back("embeddings");
+        model::LoraAdapters lora(*m, spec);
+        BOOST_TEST(lora.adapters().size() == spec.targets.size() * 2 - 1);  // 2 layers + embeddings
+        {
+            torch::NoGradGuard no_grad;
+            for (auto& a : lora.adapters())
+                const_cast<torch::Tensor&>(a.B).normal_(0, 0.05);  // a trained-looking adapter
+        }
+        const torch::Tensor tokens = torch::randint(0, 50, {2, 9}, torch::kInt64);
+        lora.refresh();
+        // Gradients reach every adapter through the ordinary modules.
+        m->forward(tokens).pow(2).mean().backward();
+        for (const auto& a : lora.adapters()) {
+            BOOST_TEST(a.A.grad().abs().max().item<double>() > 0, a.name);
+            BOOST_TEST(a.B.grad().abs().max().item<double>() > 0, a.name);
+        }
+        torch::Tensor adapted;
+        {
+            torch::NoGradGuard no_grad;
+            lora.refresh();
+            adapted = m->forward(tokens);
+            // with_merged leaves the bases exactly as they were.
+            const torch::Tensor base = lora.adapters()[0].base.clone();
+            lora.with_merged([] {});
+            BOOST_TEST(bitwise_equal(lora.adapters()[0].base, base));
+            lora.merge();
+        }
+        const torch::Tensor merged = m->forward(tokens).detach();
+        const double diff = (merged - adapted).abs().max().item<double>();
+        BOOST_TEST(diff < 1e-5, model::arch_name(arch) << ": max logit difference " << diff);
+        BOOST_TEST((adapted - m->forward(tokens)).abs().max().item<double>() < 1e-5);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(lora_rejects_targets_the_architecture_lacks) {
+    auto m = test::tiny_model(Arch::Mamba2);
+    model::LoraSpec spec;
+    spec.targets = {"x_proj"};
+    spec.rank = 2;
+    BOOST_CHECK_EXCEPTION(
+        model::LoraAdapters(*m, spec), analysis::InputError, [](const analysis::InputError& e) {
+            return std::string(e.what()).find("mamba2 has no x_proj") != std::string::npos;
+        });
+}
+
+BOOST_AUTO_TEST_CASE(cuda_without_a_gpu_fails_at_once) {
+    if (torch::cuda::is_available()) {
+        BOOST_TEST_MESSAGE("skipped: a CUDA device is present");
+        return;
+    }
+    test::TempDir tmp;
+    model::TrainOptions o = small_options();
+    o.device = "cuda";
+    BOOST_CHECK_EXCEPTION(model::Trainer::start(o, test::tiny_config(Arch::Mamba), tmp / "run"),
+                          analysis::InputError, [](const analysis::InputError& e) {
+                              return std::string(e.what()).find("--device cuda") !=
+                                     std::string::npos;
+                          });
+    BOOST_TEST(!fs::exists(tmp / "run"));  // nothing half made
+}
