@@ -86,10 +86,13 @@ torch::Tensor companion_scan_dense(const CompanionScan& s) {
     torch::Tensor h =
         torch::zeros({s.x.size(0), s.x.size(2), s.x.size(3), s.coeffs.size(-1)}, s.x.options());
     std::vector<torch::Tensor> ys;
+    // unbind once: a select(1, t) per step would make the backward quadratic in the length.
+    const auto A_t = Abar.unbind(1), B_t = Bbar.unbind(1), x_t = s.x.unbind(1),
+               sel_t = s.sel.unbind(1);
     for (std::int64_t t = 0; t < length; ++t) {
-        h = torch::matmul(h, Abar.select(1, t).transpose(-1, -2)) +
-            Bbar.select(1, t).unsqueeze(2) * s.x.select(1, t).unsqueeze(-1);
-        ys.push_back(output(s.form, h, s.sel.select(1, t)));
+        const auto i = static_cast<std::size_t>(t);
+        h = torch::matmul(h, A_t[i].transpose(-1, -2)) + B_t[i].unsqueeze(2) * x_t[i].unsqueeze(-1);
+        ys.push_back(output(s.form, h, sel_t[i]));
     }
     return torch::stack(ys, 1);
 }
@@ -135,9 +138,10 @@ torch::Tensor companion_scan_modal(const CompanionScan& s, const ModalBasis& bas
     const torch::Tensor inputs = gain_in.unsqueeze(3) * s.x.to(cdtype).unsqueeze(-1);  // b l U P N
     torch::Tensor z = torch::zeros_like(inputs.select(1, 0));
     std::vector<torch::Tensor> ys;
-    for (std::int64_t t = 0; t < s.x.size(1); ++t) {
-        z = decay.select(1, t).unsqueeze(2) * z + inputs.select(1, t);
-        ys.push_back(torch::real((z * gain_out.select(1, t).unsqueeze(2)).sum(-1)));
+    const auto decay_t = decay.unbind(1), inputs_t = inputs.unbind(1), out_t = gain_out.unbind(1);
+    for (std::size_t t = 0; t < decay_t.size(); ++t) {
+        z = decay_t[t].unsqueeze(2) * z + inputs_t[t];
+        ys.push_back(torch::real((z * out_t[t].unsqueeze(2)).sum(-1)));
     }
     return torch::stack(ys, 1);
 }

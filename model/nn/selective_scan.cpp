@@ -13,9 +13,13 @@ torch::Tensor selective_scan(const torch::Tensor& u, const torch::Tensor& delta,
     torch::Tensor h = torch::zeros({u.size(0), u.size(2), A.size(1)}, u.options());
     std::vector<torch::Tensor> ys;
     ys.reserve(static_cast<std::size_t>(length));
+    // unbind, not select(1, t) in the loop: the backward of each select would allocate and add a
+    // gradient of the whole (b, l, E, N) tensor, which makes the backward quadratic in the length.
+    const auto dA_t = dA.unbind(1), dBu_t = dBu.unbind(1), C_t = C.unbind(1);
     for (std::int64_t t = 0; t < length; ++t) {
-        h = dA.select(1, t) * h + dBu.select(1, t);
-        ys.push_back((h * C.select(1, t).unsqueeze(1)).sum(-1));  // (b, E)
+        const auto i = static_cast<std::size_t>(t);
+        h = dA_t[i] * h + dBu_t[i];
+        ys.push_back((h * C_t[i].unsqueeze(1)).sum(-1));  // (b, E)
     }
     return torch::stack(ys, 1) + u * D;
 }
