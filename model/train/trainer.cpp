@@ -457,6 +457,7 @@ std::unique_ptr<Trainer> Trainer::resume(const fs::path& out, std::int64_t steps
 TrainOutcome Trainer::run(TrainListener& listener, TrainControl& control) {
     Impl& m = *impl_;
     const TrainOptions& o = m.options;
+    m.log->write({{"event", "start"}, {"step", m.state.step}, {"description", description()}});
     listener.on_start(description());
     const LrSchedule schedule{o.lr, o.min_lr, o.warmup, o.steps};
     const auto due = [&](std::int64_t every) { return every > 0 && m.state.step % every == 0; };
