@@ -1,8 +1,11 @@
 // The trainer: bitwise-identical resume on CPU, a NaN stops the run and keeps the last good
 // checkpoint, fine-tuning touches only the named blocks, LoRA merges to the same logits, and
 // CUDA asked for on a machine without one fails at once.
+#include <atomic>
+#include <chrono>
 #include <cmath>
 #include <limits>
+#include <thread>
 
 #include <boost/test/unit_test.hpp>
 #include <torch/torch.h>
@@ -53,6 +56,8 @@ struct Recorder : model::TrainListener {
             at_step(e.step);
     }
     void on_eval(const model::EvalEvent& e) override { val_losses.push_back(e.loss); }
+    void on_paused(bool p) override { pauses.push_back(p); }
+    std::vector<bool> pauses;
     void on_finish(TrainOutcome, const std::string& m) override { finish_message = m; }
 };
 
@@ -144,6 +149,32 @@ BOOST_AUTO_TEST_CASE(resume_is_bitwise_identical_lora_finetune_of_mamba2) {
     o.lora_rank = 2;
     o.lora_targets = {"in_proj", "out_proj", "embeddings"};
     check_resume_bitwise(o, {}, 6);
+}
+
+BOOST_AUTO_TEST_CASE(pause_holds_the_run_between_steps_until_released) {
+    test::TempDir tmp;
+    model::TrainOptions o = small_options();
+    o.steps = 4;
+    auto trainer = model::Trainer::start(o, test::tiny_config(Arch::Mamba), tmp / "run");
+    model::TrainControl control;
+    Recorder r;
+    std::thread releaser;
+    std::atomic<std::int64_t> step_at_release{-1};
+    r.at_step = [&](std::int64_t step) {
+        if (step != 2)
+            return;
+        control.pause = true;  // as the GUI's Pause button, from another thread
+        releaser = std::thread([&] {
+            std::this_thread::sleep_for(std::chrono::milliseconds(300));
+            step_at_release = static_cast<std::int64_t>(r.losses.size());
+            control.pause = false;
+        });
+    };
+    BOOST_TEST((trainer->run(r, control) == TrainOutcome::Finished));
+    releaser.join();
+    BOOST_TEST(step_at_release.load() == 2);  // no step ran while paused
+    BOOST_TEST(r.pauses == (std::vector<bool>{true, false}), boost::test_tools::per_element());
+    BOOST_TEST(r.losses.size() == 4u);
 }
 
 BOOST_AUTO_TEST_CASE(nan_stops_the_run_and_keeps_the_last_good_checkpoint) {
