@@ -77,6 +77,14 @@ std::vector<std::string> words(const std::string& s) {
     return out;
 }
 
+// A tiny model of `arch` with room for byte-level text, saved to `dir`.
+void save_byte_model(model::Arch arch, const fs::path& dir) {
+    model::ModelConfig c = tiny_config(arch);
+    c.vocab_size = 264;
+    model::LanguageModel m(c);
+    model::save_checkpoint(m, dir);
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(sigkill_while_writing_a_checkpoint_loses_nothing) {
@@ -163,10 +171,7 @@ BOOST_AUTO_TEST_CASE(sigint_saves_a_checkpoint_and_exits_130) {
 
 BOOST_AUTO_TEST_CASE(finetune_writes_an_ordinary_checkpoint) {
     TempDir tmp;
-    model::ModelConfig c = tiny_config(model::Arch::Mamba);
-    c.vocab_size = 264;
-    model::LanguageModel m(c);
-    model::save_checkpoint(m, tmp / "base");
+    save_byte_model(model::Arch::Mamba, tmp / "base");
     const auto r = run_cli(SSMSCOPE_CLI, tmp.path(),
                            "finetune base --blocks 1 --lora-rank 2 --lora-targets x_proj,out_proj "
                            "--out ft --steps 3 " +
@@ -179,10 +184,7 @@ BOOST_AUTO_TEST_CASE(finetune_writes_an_ordinary_checkpoint) {
 
 BOOST_AUTO_TEST_CASE(bad_input_exits_2_and_names_it) {
     TempDir tmp;
-    model::ModelConfig c = tiny_config(model::Arch::Mamba2);
-    c.vocab_size = 264;
-    model::LanguageModel m(c);
-    model::save_checkpoint(m, tmp / "m2");
+    save_byte_model(model::Arch::Mamba2, tmp / "m2");
     tmp.write("short.txt", "far too short");
     fs::create_directories(tmp / "full");
     tmp.write("full/file", "x");
