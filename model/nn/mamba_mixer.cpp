@@ -7,6 +7,7 @@
 #include "model/nn/causal_conv.hpp"
 #include "model/nn/init.hpp"
 #include "model/nn/selective_scan.hpp"
+#include "model/nn/selective_scan_fused.hpp"
 
 namespace ssmscope::model {
 
@@ -43,6 +44,8 @@ torch::Tensor MambaMixer::forward(const torch::Tensor& u) {
     const torch::Tensor delta = torch::softplus(dt);
     if (record_)
         *record_ = {dt, delta, parts[1].unsqueeze(2), parts[2].unsqueeze(2)};
+    if (fused_selective_scan_supported(x))
+        return out_proj(selective_scan_fused(x, delta, A(), parts[1], parts[2], D, xz[1]));
     const torch::Tensor y = selective_scan(x, delta, A(), parts[1], parts[2], D);
     return out_proj(y * torch::silu(xz[1]));
 }

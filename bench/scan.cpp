@@ -1,0 +1,178 @@
+// The fused Mamba-1 selective scan of kernels/ (float, D skip and SiLU gate, delta already
+// positive) against, in the same run: the naive LibTorch reference (model/nn/selective_scan: a
+// time loop of torch ops, with autograd for the backward) and the machine's memory bandwidth,
+// measured here by a STREAM-like copy on all hardware threads.
+//
+// Effective bandwidth counts the bytes that must move: every input read once and every output
+// written once (forward: u, delta, z, A, B, C, D in, y out; forward + backward: those, dy in and
+// every gradient out). The naive reference is skipped where its (b, l, E, N) intermediates would
+// exceed --naive-gb.
+//
+//   bench_scan [--repeat 3] [--naive-gb 8] [--quick]
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <thread>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <torch/torch.h>
+
+#include "kernels/cpu/selective_scan.hpp"
+#include "model/nn/selective_scan.hpp"
+
+using namespace ssmscope;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double seconds_since(Clock::time_point t0) {
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+template <class F>
+double best_of(int repeat, F&& f) {
+    double best = 1e300;
+    for (int r = 0; r < repeat; ++r) {
+        const auto t0 = Clock::now();
+        f();
+        best = std::min(best, seconds_since(t0));
+    }
+    return best;
+}
+
+// STREAM "copy": b = a over 2 × 512 MiB, split over the hardware threads; bytes read + written.
+double copy_bandwidth() {
+    const std::size_t n = std::size_t{128} << 20;  // floats
+    std::vector<float> a(n, 1.0f), b(n, 0.0f);
+    const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+    const double s = best_of(5, [&] {
+        std::vector<std::thread> pool;
+        for (unsigned t = 0; t < threads; ++t) {
+            pool.emplace_back([&, t] {
+                const std::size_t lo = n * t / threads, hi = n * (t + 1) / threads;
+                std::copy(a.begin() + static_cast<std::ptrdiff_t>(lo),
+                          a.begin() + static_cast<std::ptrdiff_t>(hi),
+                          b.begin() + static_cast<std::ptrdiff_t>(lo));
+            });
+        }
+        for (auto& th : pool)
+            th.join();
+    });
+    return 2.0 * static_cast<double>(n * sizeof(float)) / s / 1e9;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    int repeat = 3;
+    double naive_gb = 8;
+    bool quick = false;
+    CLI::App app{"Fused selective scan against the naive LibTorch scan and the memory bandwidth"};
+    app.add_option("--repeat", repeat, "best of this many runs")->capture_default_str();
+    app.add_option("--naive-gb", naive_gb, "largest naive intermediates to allow (GB)")
+        ->capture_default_str();
+    app.add_flag("--quick", quick, "only the acceptance size B=8, L=2048, D=1536");
+    CLI11_PARSE(app, argc, argv);
+
+    const double stream = copy_bandwidth();
+    std::printf("STREAM-like copy: %.2f GB/s (%u hardware threads); torch threads %d\n\n", stream,
+                std::thread::hardware_concurrency(), torch::get_num_threads());
+    std::printf(
+        "| B | L | D | fwd (s) | fwd GB/s | fwd vs naive | fwd vs copy | fwd+bwd (s) | "
+        "fwd+bwd GB/s | bwd vs naive | naive fwd (s) | naive fwd+bwd (s) |\n");
+    std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    const std::int64_t N = 16;
+    for (std::int64_t B : {1, 8}) {
+        for (std::int64_t L : {256, 2048, 8192}) {
+            for (std::int64_t D : {768, 1536}) {
+                if (quick && !(B == 8 && L == 2048 && D == 1536))
+                    continue;
+                torch::manual_seed(0);
+                const auto f = torch::kFloat32;
+                const torch::Tensor u = torch::randn({B, L, D}, f);
+                const torch::Tensor delta =
+                    torch::nn::functional::softplus(torch::randn({B, L, D}, f) - 3);
+                const torch::Tensor z = torch::randn({B, L, D}, f);
+                const torch::Tensor A = -torch::rand({D, N}, f) * 4 - 0.5;
+                const torch::Tensor Bm = torch::randn({B, L, N}, f),
+                                    Cm = torch::randn({B, L, N}, f);
+                const torch::Tensor Dv = torch::randn({D}, f);
+                const torch::Tensor dy = torch::randn({B, L, D}, f);
+                torch::Tensor y = torch::empty({B, L, D}, f);
+                std::vector<torch::Tensor> g;
+                for (const auto& t : {u, delta, A, Bm, Cm, Dv, z})
+                    g.push_back(torch::empty_like(t));
+
+                kernels::SelectiveScanArgs<float> a;
+                a.shape = {B, L, D, N, 1};
+                a.u = u.data_ptr<float>();
+                a.delta = delta.data_ptr<float>();
+                a.A = A.data_ptr<float>();
+                a.B = Bm.data_ptr<float>();
+                a.C = Cm.data_ptr<float>();
+                a.D = Dv.data_ptr<float>();
+                a.z = z.data_ptr<float>();
+                kernels::SelectiveScanGrads<float> grads{
+                    g[0].data_ptr<float>(), g[1].data_ptr<float>(),
+                    g[2].data_ptr<float>(), g[3].data_ptr<float>(),
+                    g[4].data_ptr<float>(), g[5].data_ptr<float>(),
+                    g[6].data_ptr<float>(), nullptr};
+
+                const int r = L * B >= 8 * 8192 ? 1 : repeat;
+                kernels::selective_scan_forward<float>(a, y.data_ptr<float>(), nullptr);  // warm-up
+                const double fwd = best_of(r, [&] {
+                    kernels::selective_scan_forward<float>(a, y.data_ptr<float>(), nullptr);
+                });
+                const double both = best_of(r, [&] {
+                    kernels::selective_scan_forward<float>(a, y.data_ptr<float>(), nullptr);
+                    kernels::selective_scan_backward<float>(a, dy.data_ptr<float>(), nullptr,
+                                                            grads);
+                });
+                const double seq = static_cast<double>(B * L * D) * 4,
+                             small = static_cast<double>(2 * B * L * N + D * N + D) * 4;
+                const double fwd_bytes = 4 * seq + small;  // u, delta, z, y + B, C, A, D
+                const double both_bytes =
+                    fwd_bytes + 4 * seq + small;  // + dy, du, ddelta, dz, small grads
+
+                // The naive reference, when its intermediates fit.
+                const double naive_bytes = 3.0 * static_cast<double>(B * L * D * N) * 4;
+                double naive_fwd = -1, naive_bwd = -1;
+                if (naive_bytes / 1e9 <= naive_gb) {
+                    std::vector<torch::Tensor> leaves;
+                    for (const auto& t : {u, delta, A, Bm, Cm, Dv, z})
+                        leaves.push_back(t.detach().clone().requires_grad_());
+                    const int rn = 1;
+                    naive_fwd = best_of(rn, [&] {
+                        torch::NoGradGuard no_grad;
+                        model::selective_scan(leaves[0], leaves[1], leaves[2], leaves[3], leaves[4],
+                                              leaves[5]) *
+                            torch::silu(leaves[6]);
+                    });
+                    naive_bwd = best_of(rn, [&] {
+                        const torch::Tensor out =
+                            model::selective_scan(leaves[0], leaves[1], leaves[2], leaves[3],
+                                                  leaves[4], leaves[5]) *
+                            torch::silu(leaves[6]);
+                        (out * dy).sum().backward();
+                    });
+                }
+                const auto ratio = [](double naive, double ours) {
+                    return naive > 0 ? std::to_string(naive / ours).substr(0, 5) + "x"
+                                     : std::string("—");
+                };
+                const double fwd_gbs = fwd_bytes / fwd / 1e9, both_gbs = both_bytes / both / 1e9;
+                std::printf(
+                    "| %lld | %lld | %lld | %.4f | %.2f | %s | %.1f%% | %.4f | %.2f | %s | %s | %s "
+                    "|\n",
+                    static_cast<long long>(B), static_cast<long long>(L), static_cast<long long>(D),
+                    fwd, fwd_gbs, ratio(naive_fwd, fwd).c_str(), 100 * fwd_gbs / stream, both,
+                    both_gbs, ratio(naive_bwd > 0 ? naive_bwd - naive_fwd : -1, both - fwd).c_str(),
+                    naive_fwd > 0 ? std::to_string(naive_fwd).substr(0, 6).c_str() : "—",
+                    naive_bwd > 0 ? std::to_string(naive_bwd).substr(0, 6).c_str() : "—");
+                std::fflush(stdout);
+            }
+        }
+    }
+    return 0;
+}
