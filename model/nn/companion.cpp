@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include "model/nn/modal_scan_fused.hpp"
+
 namespace ssmscope::model {
 
 torch::Tensor companion(const torch::Tensor& coeffs) {
@@ -124,14 +126,19 @@ torch::Tensor companion_scan_modal(const CompanionScan& s, const ModalBasis& bas
         s.x.scalar_type() == torch::kFloat64 ? torch::kComplexDouble : torch::kComplexFloat;
     const torch::Tensor lam = basis.lambda.to(cdtype), V = basis.V.to(cdtype),
                         w = basis.w.to(cdtype);
+    // sel projected on the modes: Σ_n sel[n] λ_j^n, which is C_t V or Vᵀ B_t.
+    const torch::Tensor projected = torch::einsum("blun,unj->bluj", {s.sel.to(cdtype), V});
+    if (fused_modal_scan_supported(s.x)) {
+        return s.form == CompanionForm::Controllable
+                   ? modal_scan_fused(s.x, s.delta, lam, w, projected)
+                   : modal_scan_fused(s.x, s.delta, lam, projected, w);
+    }
     const torch::Tensor dc = s.delta.to(cdtype).unsqueeze(-1);  // (b, l, U, 1)
     const torch::Tensor decay = torch::exp(dc * lam);           // (b, l, U, N)
     // (e^{Δλ} − 1)/λ, whose limit at λ = 0 is Δ.
     const torch::Tensor nonzero = lam.abs() > 1e-30;
     const torch::Tensor phi =
         torch::where(nonzero, (decay - 1) / torch::where(nonzero, lam, torch::ones_like(lam)), dc);
-    // sel projected on the modes: Σ_n sel[n] λ_j^n, which is C_t V or Vᵀ B_t.
-    const torch::Tensor projected = torch::einsum("blun,unj->bluj", {s.sel.to(cdtype), V});
     const bool ctrb = s.form == CompanionForm::Controllable;
     const torch::Tensor gain_in = ctrb ? phi * w : phi * projected;
     const torch::Tensor gain_out = ctrb ? projected : w.expand_as(projected);

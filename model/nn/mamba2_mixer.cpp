@@ -8,6 +8,7 @@
 #include "model/nn/heads.hpp"
 #include "model/nn/init.hpp"
 #include "model/nn/ssd.hpp"
+#include "model/nn/ssd_fused.hpp"
 
 namespace ssmscope::model {
 
@@ -50,9 +51,12 @@ torch::Tensor Mamba2Mixer::forward(const torch::Tensor& u) {
         *record_ = {parts[2] + dt_bias, delta, xs[1].reshape({b, l, g_, n_}),
                     xs[2].reshape({b, l, g_, n_})};
     }
-    const torch::Tensor y = ssd(x, delta, A(), groups_to_heads(xs[1], g_, n_, h_),
-                                groups_to_heads(xs[2], g_, n_, h_), c_.chunk_size) +
-                            x * d_per_head();
+    const torch::Tensor ssm =
+        fused_ssd_supported(x)
+            ? ssd_fused(x, delta, A(), xs[1].reshape({b, l, g_, n_}), xs[2].reshape({b, l, g_, n_}))
+            : ssd(x, delta, A(), groups_to_heads(xs[1], g_, n_, h_),
+                  groups_to_heads(xs[2], g_, n_, h_), c_.chunk_size);
+    const torch::Tensor y = ssm + x * d_per_head();
     return out_proj(norm->forward_gated(y.reshape({b, l, e_}), parts[0], e_ / c_.norm_groups));
 }
 

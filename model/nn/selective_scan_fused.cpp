@@ -1,7 +1,5 @@
 #include "model/nn/selective_scan_fused.hpp"
 
-#include <atomic>
-
 #include <torch/torch.h>
 
 #include "kernels/cpu/selective_scan.hpp"
@@ -13,8 +11,6 @@
 namespace ssmscope::model {
 
 namespace {
-
-std::atomic<ScanBackend> g_backend{ScanBackend::Kernels};
 
 template <class T>
 kernels::SelectiveScanArgs<T> args_of(const std::vector<torch::Tensor>& in) {
@@ -95,15 +91,8 @@ struct SelectiveScanFunction : torch::autograd::Function<SelectiveScanFunction> 
 
 }  // namespace
 
-void set_scan_backend(ScanBackend backend) {
-    g_backend = backend;
-}
-ScanBackend scan_backend() {
-    return g_backend;
-}
-
 bool fused_selective_scan_supported(const torch::Tensor& u) {
-    if (g_backend.load() != ScanBackend::Kernels)
+    if (scan_backend() != ScanBackend::Kernels)
         return false;
     if (u.scalar_type() != torch::kFloat32 && u.scalar_type() != torch::kFloat64)
         return false;

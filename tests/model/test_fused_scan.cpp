@@ -6,9 +6,12 @@
 #include <boost/test/unit_test.hpp>
 #include <torch/torch.h>
 
+#include "model/nn/companion.hpp"
 #include "model/nn/scan_backend.hpp"
 #include "model/nn/selective_scan.hpp"
 #include "model/nn/selective_scan_fused.hpp"
+#include "model/nn/ssd.hpp"
+#include "model/nn/ssd_fused.hpp"
 #include "model/train/trainer.hpp"
 #include "tests/model/fixtures.hpp"
 
@@ -55,22 +58,90 @@ BOOST_AUTO_TEST_CASE(fused_selective_scan_equals_the_reference_with_gradients) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(fused_ssd_equals_the_chunked_reference_with_gradients) {
+    torch::manual_seed(6);
+    // (batch, length, heads, head_dim, state, groups); lengths off the chunk size of 8.
+    for (auto [b, l, h, p, n, g] : {std::array<std::int64_t, 6>{2, 21, 4, 3, 5, 2},
+                                    {1, 1, 2, 1, 1, 1},
+                                    {2, 40, 6, 4, 8, 3}}) {
+        const auto opt = torch::TensorOptions().dtype(torch::kFloat64).requires_grad(true);
+        const torch::Tensor x = torch::randn({b, l, h, p}, opt);
+        const torch::Tensor delta =
+            torch::nn::functional::softplus(torch::randn({b, l, h}, torch::kFloat64))
+                .requires_grad_();
+        const torch::Tensor A = (-torch::rand({h}, torch::kFloat64) * 2 - 0.1).requires_grad_();
+        const torch::Tensor B = torch::randn({b, l, g, n}, opt),
+                            C = torch::randn({b, l, g, n}, opt);
+        const std::vector<torch::Tensor> inputs{x, delta, A, B, C};
+        const auto heads = [&](const torch::Tensor& t) { return t.repeat_interleave(h / g, 2); };
+        const torch::Tensor ref = model::ssd(x, delta, A, heads(B), heads(C), 8);
+        const torch::Tensor fused = model::ssd_fused(x, delta, A, B, C);
+        BOOST_TEST(test::rel_diff(fused, ref) < 1e-12);
+        const torch::Tensor w = torch::randn_like(ref);
+        const auto g_ref = torch::autograd::grad({(ref * w).sum()}, inputs);
+        const auto g_fused = torch::autograd::grad({(fused * w).sum()}, inputs);
+        const char* names[] = {"x", "delta", "A", "B", "C"};
+        for (std::size_t i = 0; i < inputs.size(); ++i)
+            BOOST_TEST((g_fused[i] - g_ref[i]).abs().max().item<double>() <=
+                           1e-11 * std::max(1.0, g_ref[i].abs().max().item<double>()),
+                       "d" << names[i] << " (" << b << "," << l << "," << h << "," << p << "," << n
+                           << "," << g << ")");
+    }
+}
+
+BOOST_AUTO_TEST_CASE(fused_modal_scan_equals_the_reference_with_gradients) {
+    torch::manual_seed(8);
+    for (auto form : {model::CompanionForm::Controllable, model::CompanionForm::Observable}) {
+        for (std::int64_t p : {1, 3}) {
+            const std::int64_t b = 2, l = 19, u = 3, n = 4;
+            const auto opt = torch::TensorOptions().dtype(torch::kFloat64).requires_grad(true);
+            // Poles −1…−4 and a complex pair, per unit: a well-conditioned modal basis.
+            const torch::Tensor coeffs =
+                (torch::tensor({24.0, 50.0, 35.0, 10.0}, torch::kFloat64).repeat({u, 1}) +
+                 0.3 * torch::rand({u, n}, torch::kFloat64))
+                    .requires_grad_();
+            const torch::Tensor delta =
+                (0.05 + torch::rand({b, l, u}, torch::kFloat64) * 0.5).requires_grad_();
+            const torch::Tensor x = torch::randn({b, l, u, p}, opt);
+            const torch::Tensor sel = torch::randn({b, l, u, n}, opt);
+            const std::vector<torch::Tensor> inputs{coeffs, delta, x, sel};
+            const auto run = [&](model::ScanBackend backend) {
+                Backend use(backend);
+                const model::CompanionScan scan{form, coeffs, delta, x, sel};
+                return model::companion_scan_modal(scan, model::modal_basis(coeffs));
+            };
+            const torch::Tensor fused = run(model::ScanBackend::Kernels);
+            const torch::Tensor ref = run(model::ScanBackend::Reference);
+            BOOST_TEST(test::rel_diff(fused, ref) < 1e-12);
+            const torch::Tensor w = torch::randn_like(ref);
+            const auto g_ref = torch::autograd::grad({(ref * w).sum()}, inputs);
+            const auto g_fused = torch::autograd::grad({(fused * w).sum()}, inputs);
+            const char* names[] = {"coeffs", "delta", "x", "sel"};
+            for (std::size_t i = 0; i < inputs.size(); ++i)
+                BOOST_TEST(test::rel_diff(g_fused[i], g_ref[i]) < 1e-10,
+                           "d" << names[i] << " form " << static_cast<int>(form) << " P " << p);
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(models_agree_on_both_backends) {
-    for (model::Arch arch : {model::Arch::Mamba}) {
+    for (model::Arch arch : {model::Arch::Mamba, model::Arch::Mamba2, model::Arch::ScMamba,
+                             model::Arch::SoMamba, model::Arch::StMamba2}) {
         auto m = test::tiny_model(arch);
         m->to(torch::kFloat64);
         const torch::Tensor tokens = torch::randint(0, 50, {2, 23}, torch::kInt64);
         const torch::Tensor fused = m->forward(tokens);
         Backend reference(model::ScanBackend::Reference);
         const torch::Tensor ref = m->forward(tokens);
-        BOOST_TEST_MESSAGE("logits, kernels vs reference: " << test::rel_diff(fused, ref));
+        BOOST_TEST_MESSAGE(model::arch_name(arch)
+                           << ": logits, kernels vs reference: " << test::rel_diff(fused, ref));
         BOOST_TEST(test::rel_diff(fused, ref) < 1e-13);
         BOOST_TEST(!torch::equal(fused, ref));  // two implementations, not one path twice
     }
 }
 
 BOOST_AUTO_TEST_CASE(training_loss_curve_is_the_reference_one) {
-    const auto run = [](model::ScanBackend backend) {
+    const auto run = [](model::Arch arch, model::ScanBackend backend) {
         Backend b(backend);
         test::TempDir tmp;
         model::TrainOptions o;
@@ -88,21 +159,22 @@ BOOST_AUTO_TEST_CASE(training_loss_curve_is_the_reference_one) {
             void on_step(const model::StepEvent& e) override { v.push_back(e.loss); }
         } losses;
         model::TrainControl control;
-        model::Trainer::start(o, test::tiny_config(model::Arch::Mamba), tmp / "run")
-            ->run(losses, control);
+        model::Trainer::start(o, test::tiny_config(arch), tmp / "run")->run(losses, control);
         return losses.v;
     };
-    const auto fused = run(model::ScanBackend::Kernels);
-    const auto reference = run(model::ScanBackend::Reference);
-    BOOST_REQUIRE(fused.size() == 20u);
-    BOOST_REQUIRE(reference.size() == 20u);
-    double worst = 0;
-    for (std::size_t i = 0; i < fused.size(); ++i)
-        worst = std::max(worst, std::abs(fused[i] - reference[i]));
-    BOOST_TEST_MESSAGE("largest loss difference over 20 steps: "
-                       << worst << " (first losses " << std::setprecision(10) << fused[0] << ", "
-                       << reference[0] << "; last " << fused.back() << ", " << reference.back()
-                       << ")");
-    BOOST_TEST(worst < 1e-4);
-    BOOST_TEST(fused.back() < fused.front());
+    for (model::Arch arch : {model::Arch::Mamba, model::Arch::Mamba2, model::Arch::ScMamba,
+                             model::Arch::SoMamba, model::Arch::StMamba2}) {
+        const auto fused = run(arch, model::ScanBackend::Kernels);
+        const auto reference = run(arch, model::ScanBackend::Reference);
+        BOOST_REQUIRE(fused.size() == 20u);
+        BOOST_REQUIRE(reference.size() == 20u);
+        double worst = 0;
+        for (std::size_t i = 0; i < fused.size(); ++i)
+            worst = std::max(worst, std::abs(fused[i] - reference[i]));
+        BOOST_TEST_MESSAGE(model::arch_name(arch) << ": largest loss difference over 20 steps "
+                                                  << worst << " (first " << std::setprecision(10)
+                                                  << fused[0] << ", last " << fused.back() << ")");
+        BOOST_TEST(worst < 1e-4, model::arch_name(arch));
+        BOOST_TEST(fused.back() < fused.front());
+    }
 }
