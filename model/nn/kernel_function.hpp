@@ -1,0 +1,50 @@
+// The autograd function every kernel of kernels/ is wrapped in: the inputs are made contiguous
+// and saved, the output has the shape and dtype of the first input, and the backward returns one
+// gradient per input. `Kernel` supplies, for T = float and double,
+//   static void forward<T>(const std::vector<torch::Tensor>& in, torch::Tensor& y);
+//   static void backward<T>(const std::vector<torch::Tensor>& in, const torch::Tensor& dy,
+//                           std::vector<torch::Tensor>& grads);  // grads preallocated like in
+// Include only from .cpp files (it pulls in <torch/torch.h>).
+#pragma once
+
+#include <vector>
+
+#include <torch/torch.h>
+
+namespace ssmscope::model {
+
+template <class Kernel>
+struct KernelFunction : torch::autograd::Function<KernelFunction<Kernel>> {
+    template <class... Inputs>
+    static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const Inputs&... inputs) {
+        const std::vector<torch::Tensor> in{inputs.contiguous()...};
+        torch::Tensor y = torch::empty_like(in[0]);
+        if (y.scalar_type() == torch::kFloat64)
+            Kernel::template forward<double>(in, y);
+        else
+            Kernel::template forward<float>(in, y);
+        ctx->save_for_backward(in);
+        return y;
+    }
+
+    static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                   torch::autograd::variable_list dy) {
+        const auto in = ctx->get_saved_variables();
+        std::vector<torch::Tensor> grads;
+        for (const auto& t : in)
+            grads.push_back(torch::empty_like(t));
+        const torch::Tensor d = dy[0].contiguous();
+        if (d.scalar_type() == torch::kFloat64)
+            Kernel::template backward<double>(in, d, grads);
+        else
+            Kernel::template backward<float>(in, d, grads);
+        return grads;
+    }
+};
+
+// The dtypes the kernels are built for.
+inline bool kernel_dtype(const torch::Tensor& t) {
+    return t.scalar_type() == torch::kFloat32 || t.scalar_type() == torch::kFloat64;
+}
+
+}  // namespace ssmscope::model
