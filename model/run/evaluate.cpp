@@ -22,7 +22,9 @@ EvalResult evaluate(LanguageModel& model, const std::vector<std::int64_t>& token
         throw analysis::InputError("--context must be at least 1");
     torch::NoGradGuard no_grad;
     model.eval();
-    const torch::Tensor all = torch::tensor(tokens, torch::kInt64);
+    // On the model's device: a model moved to CUDA is scored there.
+    const torch::Tensor all =
+        torch::tensor(tokens, torch::kInt64).to(model.lm_head_weight().device());
     const auto start = std::chrono::steady_clock::now();
     double nll = 0;
     EvalResult r;
