@@ -475,8 +475,12 @@ TrainOutcome Trainer::run(TrainListener& listener, TrainControl& control) {
     while (m.state.step < o.steps) {
         if (control.stop) {
             m.save(listener);
-            return finish(TrainOutcome::Stopped, str("stopped at step ", m.state.step,
-                                                     "; continue with --resume ", m.out.string()));
+            // Before the first step there is nothing to save and nothing to resume.
+            return finish(TrainOutcome::Stopped,
+                          m.state.step == 0
+                              ? std::string("stopped before the first step; nothing was saved")
+                              : str("stopped at step ", m.state.step, "; continue with --resume ",
+                                    m.out.string()));
         }
         if (control.pause) {
             listener.on_paused(true);

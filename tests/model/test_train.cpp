@@ -177,6 +177,19 @@ BOOST_AUTO_TEST_CASE(pause_holds_the_run_between_steps_until_released) {
     BOOST_TEST(r.losses.size() == 4u);
 }
 
+BOOST_AUTO_TEST_CASE(stop_before_the_first_step_saves_nothing) {
+    test::TempDir tmp;
+    auto trainer =
+        model::Trainer::start(small_options(), test::tiny_config(Arch::Mamba), tmp / "run");
+    model::TrainControl control;
+    control.stop = true;
+    Recorder r;
+    BOOST_TEST((trainer->run(r, control) == TrainOutcome::Stopped));
+    BOOST_TEST(r.losses.empty());
+    BOOST_TEST(r.finish_message == "stopped before the first step; nothing was saved");
+    BOOST_TEST(!model::run_dir::latest_checkpoint(tmp / "run").has_value());
+}
+
 BOOST_AUTO_TEST_CASE(nan_stops_the_run_and_keeps_the_last_good_checkpoint) {
     test::TempDir tmp;
     model::TrainOptions o = small_options();
