@@ -8,6 +8,7 @@
 #include "analysis/error.hpp"
 #include "analysis/str.hpp"
 #include "model/nn/language_model.hpp"
+#include "model/train/blocks.hpp"
 
 namespace ssmscope::model {
 
@@ -47,11 +48,7 @@ LoraAdapters::LoraAdapters(LanguageModel& model, const LoraSpec& spec) {
     if (blocks.empty())
         for (std::int64_t i = 0; i < n_layer; ++i)
             blocks.push_back(i);
-    for (std::int64_t b : blocks) {
-        if (b < 0 || b >= n_layer)
-            throw InputError(str("--blocks ", b, ": the model has ", n_layer, " layers (0 to ",
-                                 n_layer - 1, ")"));
-    }
+    check_blocks(blocks, n_layer);
 
     for (auto& p : model.parameters())
         p.set_requires_grad(false);

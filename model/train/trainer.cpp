@@ -19,6 +19,7 @@
 #include "model/tokenizer/byte_tokenizer.hpp"
 #include "model/tokenizer/load_tokenizer.hpp"
 #include "model/train/batch_sampler.hpp"
+#include "model/train/blocks.hpp"
 #include "model/train/lora.hpp"
 #include "model/train/lr_schedule.hpp"
 #include "model/train/metrics_log.hpp"
@@ -68,13 +69,6 @@ class Autocast {
   private:
     bool on_;
 };
-
-bool in_blocks(const std::string& name, const std::vector<std::int64_t>& blocks) {
-    for (std::int64_t b : blocks)
-        if (name.rfind(str("backbone.layers.", b, "."), 0) == 0)
-            return true;
-    return false;
-}
 
 // Weight decay on matrices, not on A (its parametrisation is the stability), vectors or norms.
 bool decays(const std::string& name, const torch::Tensor& p) {
@@ -129,13 +123,7 @@ struct Trainer::Impl {
 
 void Trainer::Impl::prepare(const std::optional<fs::path>& resume_from) {
     device = resolve_device(options.device);
-    const std::int64_t n_layer = config.n_layer;
-    for (std::int64_t b : options.blocks) {
-        if (b >= n_layer) {
-            throw InputError(str("--blocks ", b, ": the model has ", n_layer, " layers (0 to ",
-                                 n_layer - 1, ")"));
-        }
-    }
+    check_blocks(options.blocks, config.n_layer);
     model->to(device);
     model->train();
     if (options.lora_rank > 0) {
