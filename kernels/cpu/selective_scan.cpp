@@ -1,10 +1,15 @@
 #include "kernels/cpu/selective_scan.hpp"
 
 #include <algorithm>
+#include <memory>
+#include <new>
+#include <type_traits>
 #include <vector>
 
+#include "kernels/cpu/cpu_isa.hpp"
 #include "kernels/cpu/parallel.hpp"
 #include "kernels/cpu/selective_scan_channel.hpp"
+#include "kernels/cpu/selective_scan_isa.hpp"
 
 namespace ssmscope::kernels {
 
@@ -15,9 +20,50 @@ namespace {
 // channel, and reads the B, C rows of the step once for all of them.
 constexpr std::int64_t kChannelsPerItem = 64;
 
+// The lane-parallel kernel for float where the CPU has AVX2 or AVX-512: one work item per block
+// of `width` channels. Returns false (nothing done) where it does not apply: double, a scalar CPU,
+// or groups whose channels do not fill whole blocks (a block reads the B, C of one group).
+bool run_lanes(const SelectiveScanArgs<float>& a, float* state_io, bool from_zero, float* y) {
+    const CpuIsa isa = cpu_isa();
+    if (isa == CpuIsa::Scalar)
+        return false;
+    const SelectiveScanShape& s = a.shape;
+    const std::int64_t width = isa == CpuIsa::Avx512 ? 16 : 8;
+    const std::int64_t per_group = s.channels / s.groups;
+    if (s.groups > 1 && per_group % width != 0)
+        return false;
+    const auto lanes =
+        isa == CpuIsa::Avx512 ? selective_scan_lanes_avx512 : selective_scan_lanes_avx2;
+    const std::int64_t N = s.state, E = s.channels;
+    const std::int64_t per_batch = (E + width - 1) / width;
+    parallel_for(s.batch * per_batch, a.threads, [&](std::int64_t item) {
+        constexpr std::align_val_t kAlign{64};
+        const std::size_t floats = static_cast<std::size_t>(2 * N * 16);
+        const std::unique_ptr<float, void (*)(float*)> scratch(
+            static_cast<float*>(::operator new(floats * sizeof(float), kAlign)),
+            [](float* p) { ::operator delete(p, kAlign); });
+        SelectiveScanLanesJob job;
+        job.args = &a;
+        job.b = item / per_batch;
+        job.d0 = (item % per_batch) * width;
+        job.count = std::min(job.d0 + width, E) - job.d0;
+        float* state = state_io ? state_io + (job.b * E + job.d0) * N : nullptr;
+        job.state_in = from_zero ? nullptr : state;
+        job.state_out = state;
+        job.y = y;
+        job.scratch = scratch.get();
+        lanes(job);
+    });
+    return true;
+}
+
 template <class T>
 void run(const SelectiveScanArgs<T>& a, T* state_io, bool from_zero, T* y) {
     detail::check_selective_scan(a);
+    if constexpr (std::is_same_v<T, float>) {
+        if (run_lanes(a, state_io, from_zero, y))
+            return;
+    }
     const SelectiveScanShape& s = a.shape;
     const std::int64_t N = s.state, E = s.channels;
     const std::int64_t per_batch = (E + kChannelsPerItem - 1) / kChannelsPerItem;

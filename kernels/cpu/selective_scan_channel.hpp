@@ -1,5 +1,7 @@
 // The recurrence of one Mamba-1 channel, shared by the forward, the step and the backward's
 // recomputation so that all three compute bit-for-bit the same states. Internal to kernels/.
+// (The float forward and step on AVX2 or AVX-512 CPUs run selective_scan_lanes.hpp instead; the
+// backward recomputes its states here, equal to those within float rounding.)
 #pragma once
 
 #include <cstdint>

@@ -1,0 +1,152 @@
+// Mamba-1's selective scan with one channel per SIMD lane, for float: the fast forward and step.
+// Included only by the per-instruction-set translation units (selective_scan_avx512.cpp,
+// selective_scan_avx2.cpp) with the lane type S of simd_avx512.hpp or simd_avx2.hpp, hence the
+// unnamed namespace.
+//
+// Why lanes across channels rather than across states: with W neighbouring channels in a vector,
+// the state h[n] of all of them is one register, a step reads one contiguous run of u, Δ, z and
+// writes one of y, and the sum over n that forms y is a plain multiply-add per state instead of a
+// horizontal reduction per channel; softplus and SiLU are computed W at a time too. Per state
+// and step the work is one exp2 (a degree-6 polynomial and a scale) and three multiply-adds, all
+// in registers for N = 16 (the state vectors and the accumulator fit the 32 AVX-512 registers).
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/cpu/selective_scan.hpp"
+#include "kernels/cpu/selective_scan_isa.hpp"
+
+namespace ssmscope::kernels {
+namespace {
+
+template <class S>
+struct LaneInputs {
+    using V = typename S::V;
+    const float *u, *dt, *z, *B, *C;  // at step 0 of channel d0 (u, dt, z) or of group g (B, C)
+    std::int64_t E, GN;               // step strides
+    V D, bias;
+    bool softplus;
+    typename S::M m;
+    const float* a2;  // (N, W): A[d0 + k, n]·log2 e
+};
+
+// softplus(x) = log1p(e^x), with x returned above 20 as mamba_ssm does; log1p(y) as
+// log(1 + y)·y/((1 + y) − 1), exact to a few ulp even where 1 + y rounds (and y itself when it
+// rounds to 1).
+template <class S>
+inline typename S::V lane_softplus(typename S::V x) {
+    using V = typename S::V;
+    const V e = S::exp(x);
+    const V w = S::add(S::set1(1.0f), e);
+    const V wm1 = S::sub(w, S::set1(1.0f));
+    const V lg = S::select_eq(wm1, S::zero(), e, S::mul(S::log(w), S::div(e, wm1)));
+    return S::select_gt(x, S::set1(20.0f), x, lg);
+}
+
+template <class S>
+inline typename S::V lane_silu(typename S::V z) {
+    return S::div(z, S::add(S::set1(1.0f), S::exp(S::sub(S::zero(), z))));
+}
+
+// Steps t ∈ [0, L) from the states h[n] (kN > 0: a compile-time N whose states the compiler keeps
+// in registers; kN = 0: N at run time, states in memory).
+template <class S, int kN>
+inline void lane_steps(const LaneInputs<S>& in, std::int64_t L, std::int64_t N_runtime,
+                       typename S::V* h, float* y) {
+    using V = typename S::V;
+    const std::int64_t N = kN > 0 ? kN : N_runtime;
+    // Prefetch distance in steps: the sequence arrays are read one row (E floats) apart, a stride
+    // the hardware prefetchers do not follow across pages.
+    constexpr std::int64_t kAhead = 8;
+    for (std::int64_t t = 0; t < L; ++t) {
+        const std::int64_t row = t * in.E;
+        if (t + kAhead < L) {
+            S::prefetch(in.u + row + kAhead * in.E);
+            S::prefetch(in.dt + row + kAhead * in.E);
+            if (in.z)
+                S::prefetch(in.z + row + kAhead * in.E);
+        }
+        const V u = S::load(in.u + row, in.m);
+        V delta = S::add(S::load(in.dt + row, in.m), in.bias);
+        if (in.softplus)
+            delta = lane_softplus<S>(delta);
+        const V du = S::mul(delta, u);
+        const float* Bt = in.B + t * in.GN;
+        const float* Ct = in.C + t * in.GN;
+        V acc = S::zero();
+#pragma GCC unroll 16
+        for (std::int64_t n = 0; n < N; ++n) {
+            const V decay = S::exp2(S::mul(delta, S::load(in.a2 + n * S::kWidth, in.m)));
+            h[n] = S::fma(decay, h[n], S::mul(du, S::set1(Bt[n])));
+            acc = S::fma(S::set1(Ct[n]), h[n], acc);
+        }
+        if (y) {
+            V out = S::fma(in.D, u, acc);
+            if (in.z)
+                out = S::mul(out, lane_silu<S>(S::load(in.z + row, in.m)));
+            S::store(y + row, out, in.m);
+        }
+    }
+}
+
+// The block job of selective_scan_isa.hpp for lane type S.
+template <class S>
+void scan_lanes(const SelectiveScanLanesJob& job) {
+    using V = typename S::V;
+    constexpr int W = S::kWidth;
+    const SelectiveScanArgs<float>& a = *job.args;
+    const SelectiveScanShape& s = a.shape;
+    const std::int64_t N = s.state, E = s.channels, L = s.length;
+    const std::int64_t g = job.d0 / (E / s.groups);
+    const int count = static_cast<int>(job.count);
+    float* a2 = job.scratch;  // (N, W)
+    V* hmem = reinterpret_cast<V*>(job.scratch + N * W);
+    for (std::int64_t n = 0; n < N; ++n)
+        for (int k = 0; k < W; ++k)
+            a2[n * W + k] = k < count ? a.A[(job.d0 + k) * N + n] * 1.44269504f : 0.0f;
+
+    LaneInputs<S> in;
+    const std::int64_t seq = job.b * L * E + job.d0;
+    const std::int64_t bc = (job.b * L * s.groups + g) * N;
+    in.u = a.u + seq;
+    in.dt = a.delta + seq;
+    in.z = a.z ? a.z + seq : nullptr;
+    in.B = a.B + bc;
+    in.C = a.C + bc;
+    in.E = E;
+    in.GN = s.groups * N;
+    in.m = S::mask(count);
+    float lane_D[W] = {}, lane_bias[W] = {};
+    for (int k = 0; k < count; ++k) {
+        lane_D[k] = a.D ? a.D[job.d0 + k] : 0.0f;
+        lane_bias[k] = a.delta_bias ? a.delta_bias[job.d0 + k] : 0.0f;
+    }
+    in.D = S::load(lane_D, S::mask(W));
+    in.bias = S::load(lane_bias, S::mask(W));
+    in.softplus = a.delta_softplus;
+    in.a2 = a2;
+
+    // States in and out: (count, N) in the caller's layout, transposed to (N, W) here.
+    float* hf = reinterpret_cast<float*>(hmem);
+    for (std::int64_t n = 0; n < N; ++n)
+        for (int k = 0; k < W; ++k)
+            hf[n * W + k] = (job.state_in && k < count) ? job.state_in[k * N + n] : 0.0f;
+    float* y = job.y ? job.y + seq : nullptr;
+    if (N == 16) {
+        V h[16];
+        for (int n = 0; n < 16; ++n)
+            h[n] = hmem[n];
+        lane_steps<S, 16>(in, L, N, h, y);
+        for (int n = 0; n < 16; ++n)
+            hmem[n] = h[n];
+    } else {
+        lane_steps<S, 0>(in, L, N, hmem, y);
+    }
+    if (job.state_out)
+        for (int k = 0; k < count; ++k)
+            for (std::int64_t n = 0; n < N; ++n)
+                job.state_out[k * N + n] = hf[n * W + k];
+}
+
+}  // namespace
+}  // namespace ssmscope::kernels

@@ -1,0 +1,94 @@
+// Eight float lanes with AVX2 + FMA: the same operations as simd_avx512.hpp, for CPUs without
+// AVX-512. Only for translation units compiled with -mavx2 -mfma; internal linkage for the same
+// reason as there.
+#pragma once
+
+#include <cstdint>
+
+#include <immintrin.h>
+
+namespace ssmscope::kernels {
+namespace {
+
+struct Avx2 {
+    using V = __m256;
+    using M = __m256i;
+    static constexpr int kWidth = 8;
+
+    static M mask(int count) {
+        return _mm256_cmpgt_epi32(_mm256_set1_epi32(count),
+                                  _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    }
+    static V load(const float* p, M m) { return _mm256_maskload_ps(p, m); }
+    static void store(float* p, V v, M m) { _mm256_maskstore_ps(p, m, v); }
+    static V set1(float x) { return _mm256_set1_ps(x); }
+    static V zero() { return _mm256_setzero_ps(); }
+    static V add(V a, V b) { return _mm256_add_ps(a, b); }
+    static V sub(V a, V b) { return _mm256_sub_ps(a, b); }
+    static V mul(V a, V b) { return _mm256_mul_ps(a, b); }
+    static V div(V a, V b) { return _mm256_div_ps(a, b); }
+    static V fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
+    static void prefetch(const float* p) {
+        _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T0);
+    }
+
+    // 2^x as in Avx512::exp2, with ⌊x⌋ by vroundps and 2^⌊x⌋ built in the exponent bits (x is
+    // clamped first so that they cannot overflow; above 128 the result is +∞, below −126 it is 0).
+    // The clamp's operand order lets NaN through (min/max return their second operand when
+    // either is NaN), so NaN stays NaN.
+    static V exp2(V x) {
+        const V xc = _mm256_min_ps(set1(128.0f), _mm256_max_ps(set1(-127.0f), x));
+        const V fl = _mm256_round_ps(xc, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+        const V f = sub(xc, fl);
+        V p = set1(2.186578495e-04f);
+        p = fma(p, f, set1(1.239133184e-03f));
+        p = fma(p, f, set1(9.684186429e-03f));
+        p = fma(p, f, set1(5.548062921e-02f));
+        p = fma(p, f, set1(2.402304560e-01f));
+        p = fma(p, f, set1(6.931469440e-01f));
+        p = fma(p, f, set1(1.0f));
+        // 2^⌊x⌋ in two halves so that ⌊x⌋ = 128 (x just below the overflow) still builds normals.
+        const __m256i k = _mm256_cvtps_epi32(fl);
+        const __m256i k1 = _mm256_srai_epi32(k, 1), k2 = _mm256_sub_epi32(k, k1);
+        const auto pow2 = [](__m256i e) {
+            return _mm256_castsi256_ps(
+                _mm256_slli_epi32(_mm256_add_epi32(e, _mm256_set1_epi32(127)), 23));
+        };
+        const V r = mul(mul(p, pow2(k1)), pow2(k2));
+        const V lo = _mm256_cmp_ps(x, set1(-126.0f), _CMP_NLT_UQ);
+        const V hi = _mm256_cmp_ps(x, set1(128.0f), _CMP_GE_OQ);
+        return _mm256_blendv_ps(_mm256_and_ps(r, lo), set1(__builtin_huge_valf()), hi);
+    }
+    static V exp(V x) { return exp2(mul(x, set1(1.44269504f))); }
+
+    // log(w) for finite w > 0, as Avx512::log, with the exponent and mantissa taken from the bits
+    // (so NaN gives a finite value: callers multiply by something NaN in that case).
+    static V log(V w) {
+        const __m256i bits = _mm256_castps_si256(w);
+        V k = _mm256_cvtepi32_ps(
+            _mm256_sub_epi32(_mm256_srli_epi32(bits, 23), _mm256_set1_epi32(127)));
+        V m = _mm256_castsi256_ps(_mm256_or_si256(
+            _mm256_and_si256(bits, _mm256_set1_epi32(0x007fffff)), _mm256_set1_epi32(0x3f800000)));
+        const V big = _mm256_cmp_ps(m, set1(1.5f), _CMP_GE_OQ);  // into [0.75, 1.5)
+        m = _mm256_blendv_ps(m, mul(m, set1(0.5f)), big);
+        k = add(k, _mm256_and_ps(big, set1(1.0f)));
+        const V s = div(sub(m, set1(1.0f)), add(m, set1(1.0f)));
+        const V s2 = mul(s, s);
+        V q = set1(1.0f / 9.0f);
+        q = fma(q, s2, set1(1.0f / 7.0f));
+        q = fma(q, s2, set1(1.0f / 5.0f));
+        q = fma(q, s2, set1(1.0f / 3.0f));
+        q = fma(q, s2, set1(1.0f));
+        return fma(k, set1(0.693147181f), mul(set1(2.0f), mul(s, q)));
+    }
+
+    static V select_gt(V a, V threshold, V if_greater, V otherwise) {
+        return _mm256_blendv_ps(otherwise, if_greater, _mm256_cmp_ps(a, threshold, _CMP_GT_OQ));
+    }
+    static V select_eq(V a, V b, V if_equal, V otherwise) {
+        return _mm256_blendv_ps(otherwise, if_equal, _mm256_cmp_ps(a, b, _CMP_EQ_OQ));
+    }
+};
+
+}  // namespace
+}  // namespace ssmscope::kernels
