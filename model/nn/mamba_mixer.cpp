@@ -8,6 +8,7 @@
 #include "model/nn/init.hpp"
 #include "model/nn/selective_scan.hpp"
 #include "model/nn/selective_scan_fused.hpp"
+#include "model/nn/selective_step_fused.hpp"
 
 namespace ssmscope::model {
 
@@ -56,7 +57,10 @@ torch::Tensor MambaMixer::step(const torch::Tensor& u, LayerCache& cache) {
         torch::silu(causal_conv_step(xz[0], cache.conv, conv1d->weight, conv1d->bias));
     const auto parts = x_proj(x).split_with_sizes({r_, n_, n_}, -1);
     const torch::Tensor delta = torch::softplus(dt_proj(parts[0]));
-    const torch::Tensor y = selective_step(x, delta, A(), parts[1], parts[2], D, cache.ssm);
+    const torch::Tensor y =
+        fused_selective_step_supported(x, cache.ssm)
+            ? selective_step_fused(x, delta, A(), parts[1], parts[2], D, cache.ssm)
+            : selective_step(x, delta, A(), parts[1], parts[2], D, cache.ssm);
     return out_proj(y * torch::silu(xz[1]));
 }
 
