@@ -8,16 +8,21 @@
 // every gradient out). The naive reference is skipped where its (b, l, E, N) intermediates would
 // exceed --naive-gb.
 //
-//   bench_scan [--repeat 3] [--naive-gb 8] [--quick]
+// The CPU kernels run with the widest instruction set the CPU has unless --isa names another
+// (scalar, avx2, avx512), to compare them.
+//
+//   bench_scan [--repeat 3] [--naive-gb 8] [--quick] [--isa NAME]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <string>
 #include <thread>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 #include <torch/torch.h>
 
+#include "kernels/cpu/cpu_isa.hpp"
 #include "kernels/cpu/selective_scan.hpp"
 #include "model/nn/selective_scan.hpp"
 
@@ -73,11 +78,28 @@ int main(int argc, char** argv) {
     app.add_option("--naive-gb", naive_gb, "largest naive intermediates to allow (GB)")
         ->capture_default_str();
     app.add_flag("--quick", quick, "only the acceptance size B=8, L=2048, D=1536");
+    std::string isa_name;
+    app.add_option("--isa", isa_name, "instruction set of the CPU kernels: scalar, avx2, avx512");
     CLI11_PARSE(app, argc, argv);
+    if (!isa_name.empty()) {
+        bool found = false;
+        for (kernels::CpuIsa isa : kernels::available_cpu_isas())
+            if (kernels::to_string(isa) == isa_name) {
+                kernels::set_cpu_isa(isa);
+                found = true;
+            }
+        if (!found) {
+            std::fprintf(stderr, "bench_scan: --isa %s is not available on this CPU\n",
+                         isa_name.c_str());
+            return 2;
+        }
+    }
 
     const double stream = copy_bandwidth();
-    std::printf("STREAM-like copy: %.2f GB/s (%u hardware threads); torch threads %d\n\n", stream,
-                std::thread::hardware_concurrency(), torch::get_num_threads());
+    std::printf(
+        "STREAM-like copy: %.2f GB/s (%u hardware threads); torch threads %d; kernels %s\n\n",
+        stream, std::thread::hardware_concurrency(), torch::get_num_threads(),
+        kernels::to_string(kernels::cpu_isa()).c_str());
     std::printf(
         "| B | L | D | fwd (s) | fwd GB/s | fwd vs naive | fwd vs copy | fwd+bwd (s) | "
         "fwd+bwd GB/s | bwd vs naive | naive fwd (s) | naive fwd+bwd (s) |\n");
@@ -147,8 +169,8 @@ int main(int argc, char** argv) {
                     const int rn = naive_bytes < 1e9 ? repeat : 1;
                     if (naive_bytes < 1e9) {
                         torch::NoGradGuard no_grad;
-                        model::selective_scan(leaves[0], leaves[1], leaves[2], leaves[3],
-                                              leaves[4], leaves[5]);
+                        model::selective_scan(leaves[0], leaves[1], leaves[2], leaves[3], leaves[4],
+                                              leaves[5]);
                     }
                     naive_fwd = best_of(rn, [&] {
                         torch::NoGradGuard no_grad;

@@ -6,11 +6,16 @@
 //   dB_t += g_t Δ_t u_t,   dA += g_t ⊙ h_{t−1} ⊙ exp(Δ_t A) Δ_t
 //   dΔ_t = Σ_n g_t,n (h_{t−1},n exp(Δ_t A_n) A_n + B_t,n u_t),  ddt_t = dΔ_t·softplus'(dt_t + bias)
 #include <algorithm>
+#include <memory>
+#include <new>
+#include <type_traits>
 #include <vector>
 
+#include "kernels/cpu/cpu_isa.hpp"
 #include "kernels/cpu/parallel.hpp"
 #include "kernels/cpu/selective_scan.hpp"
 #include "kernels/cpu/selective_scan_channel.hpp"
+#include "kernels/cpu/selective_scan_isa.hpp"
 
 namespace ssmscope::kernels {
 
@@ -18,6 +23,58 @@ namespace {
 
 // Channels recomputed and differentiated together, step by step (see scan_channels).
 constexpr std::int64_t kChannelsTogether = 16;
+
+// The lane width of the lane-parallel backward (selective_scan_lanes_backward.hpp) for these
+// arguments, or 0 where the scalar loops below run instead: as for the forward, float on an AVX2 or
+// AVX-512 CPU with groups of whole blocks.
+template <class T>
+std::int64_t lane_width(const SelectiveScanShape& s) {
+    if constexpr (!std::is_same_v<T, float>) {
+        return 0;
+    } else {
+        const CpuIsa isa = cpu_isa();
+        if (isa == CpuIsa::Scalar)
+            return 0;
+        const std::int64_t width = isa == CpuIsa::Avx512 ? 16 : 8;
+        return s.groups > 1 && (s.channels / s.groups) % width != 0 ? 0 : width;
+    }
+}
+
+// Channels [g·EG + begin·width, …) in blocks of `width`, through the lane kernel.
+void lanes_backward(const SelectiveScanArgs<float>& a, const float* dy, const float* dlast_state,
+                    const SelectiveScanGrads<float>& grads, std::int64_t width, std::int64_t b,
+                    std::int64_t g, BlockRange blocks, float* pdB, float* pdC, float* part_dA,
+                    float* part_dD, float* part_dbias) {
+    const SelectiveScanShape& s = a.shape;
+    const std::int64_t E = s.channels, N = s.state, EG = E / s.groups;
+    const std::int64_t K =
+        std::min<std::int64_t>(a.checkpoint_every, std::max<std::int64_t>(s.length, 1));
+    constexpr std::align_val_t kAlign{64};
+    const auto floats =
+        static_cast<std::size_t>(selective_scan_lanes_backward_scratch(N, s.length, K));
+    const std::unique_ptr<float, void (*)(float*)> scratch(
+        static_cast<float*>(::operator new(floats * sizeof(float), kAlign)),
+        [](float* p) { ::operator delete(p, kAlign); });
+    const auto run =
+        width == 16 ? selective_scan_lanes_backward_avx512 : selective_scan_lanes_backward_avx2;
+    for (std::int64_t lb = blocks.begin; lb < blocks.end; ++lb) {
+        SelectiveScanLanesBackwardJob job;
+        job.args = &a;
+        job.dy = dy;
+        job.dlast_state = dlast_state;
+        job.grads = &grads;
+        job.b = b;
+        job.d0 = g * EG + lb * width;
+        job.count = std::min(width, EG - lb * width);
+        job.pdB = pdB;
+        job.pdC = pdC;
+        job.part_dA = part_dA + (b * E + job.d0) * N;
+        job.part_dD = part_dD + b * E + job.d0;
+        job.part_dbias = part_dbias + b * E + job.d0;
+        job.scratch = scratch.get();
+        run(job);
+    }
+}
 
 }  // namespace
 
@@ -35,7 +92,10 @@ void selective_scan_backward(const SelectiveScanArgs<T>& a, const T* dy, const T
     const std::int64_t EG = E / G;
     const std::int64_t K = std::min<std::int64_t>(a.checkpoint_every, std::max<std::int64_t>(L, 1));
     const std::int64_t chunks = (L + K - 1) / K;
-    const std::int64_t blocks = reduce_blocks(EG);
+    const std::int64_t width = lane_width<T>(s);
+    // The partial sums over channels are split into blocks of channels, or of lane blocks.
+    const std::int64_t units = width > 0 ? (EG + width - 1) / width : EG;
+    const std::int64_t blocks = reduce_blocks(units);
 
     // Partial sums, one slice per work item, reduced below in a fixed order.
     const auto size = [](std::int64_t n) { return static_cast<std::size_t>(n); };
@@ -48,9 +108,14 @@ void selective_scan_backward(const SelectiveScanArgs<T>& a, const T* dy, const T
     parallel_for(Bn * G * blocks, a.threads, [&](std::int64_t item) {
         const std::int64_t b = item / (G * blocks);
         const std::int64_t g = (item / blocks) % G;
-        const BlockRange r = block_range(EG, blocks, item % blocks);
+        const BlockRange r = block_range(units, blocks, item % blocks);
         T* const pdB = part_dB.data() + item * L * N;  // (L, N), item = (b·G + g)·blocks + k
         T* const pdC = part_dC.data() + item * L * N;
+        if constexpr (std::is_same_v<T, float>) {
+            if (width > 0)
+                return lanes_backward(a, dy, dlast_state, grads, width, b, g, r, pdB, pdC,
+                                      part_dA.data(), part_dD.data(), part_dbias.data());
+        }
 
         constexpr std::int64_t S = kChannelsTogether;
         std::vector<T> checkpoints(

@@ -48,28 +48,36 @@ inline typename S::V lane_silu(typename S::V z) {
     return S::div(z, S::add(S::set1(1.0f), S::exp(S::sub(S::zero(), z))));
 }
 
-// Steps t ∈ [0, L) from the states h[n] (kN > 0: a compile-time N whose states the compiler keeps
-// in registers; kN = 0: N at run time, states in memory).
-template <class S, int kN>
-inline void lane_steps(const LaneInputs<S>& in, std::int64_t L, std::int64_t N_runtime,
-                       typename S::V* h, float* y) {
+// Δ from the raw dt of a step: bias, then softplus when asked.
+template <class S>
+inline typename S::V lane_delta(const LaneInputs<S>& in, typename S::V dt) {
+    const typename S::V v = S::add(dt, in.bias);
+    return in.softplus ? lane_softplus<S>(v) : v;
+}
+
+// Steps t ∈ [t0, t1) from the states h[n] (kN > 0: a compile-time N whose states the compiler
+// keeps in registers; kN = 0: N at run time, states in memory). Writes y at rows t (y points at
+// step 0 of channel d0) when y is non-null and, when kKeep, the state after each step and its
+// decay exp(Δ_t A[n]) to states[(t − t0)·N + n] and decays[same] for the backward.
+template <class S, int kN, bool kKeep = false>
+inline void lane_scan(const LaneInputs<S>& in, std::int64_t t0, std::int64_t t1,
+                      std::int64_t N_runtime, typename S::V* h, float* y,
+                      typename S::V* states = nullptr, typename S::V* decays = nullptr) {
     using V = typename S::V;
     const std::int64_t N = kN > 0 ? kN : N_runtime;
     // Prefetch distance in steps: the sequence arrays are read one row (E floats) apart, a stride
     // the hardware prefetchers do not follow across pages.
     constexpr std::int64_t kAhead = 8;
-    for (std::int64_t t = 0; t < L; ++t) {
+    for (std::int64_t t = t0; t < t1; ++t) {
         const std::int64_t row = t * in.E;
-        if (t + kAhead < L) {
+        if (t + kAhead < t1) {
             S::prefetch(in.u + row + kAhead * in.E);
             S::prefetch(in.dt + row + kAhead * in.E);
-            if (in.z)
+            if (in.z && y)
                 S::prefetch(in.z + row + kAhead * in.E);
         }
         const V u = S::load(in.u + row, in.m);
-        V delta = S::add(S::load(in.dt + row, in.m), in.bias);
-        if (in.softplus)
-            delta = lane_softplus<S>(delta);
+        const V delta = lane_delta(in, S::load(in.dt + row, in.m));
         const V du = S::mul(delta, u);
         const float* Bt = in.B + t * in.GN;
         const float* Ct = in.C + t * in.GN;
@@ -78,6 +86,10 @@ inline void lane_steps(const LaneInputs<S>& in, std::int64_t L, std::int64_t N_r
         for (std::int64_t n = 0; n < N; ++n) {
             const V decay = S::exp2(S::mul(delta, S::load(in.a2 + n * S::kWidth, in.m)));
             h[n] = S::fma(decay, h[n], S::mul(du, S::set1(Bt[n])));
+            if constexpr (kKeep) {
+                states[(t - t0) * N + n] = h[n];
+                decays[(t - t0) * N + n] = decay;
+            }
             acc = S::fma(S::set1(Ct[n]), h[n], acc);
         }
         if (y) {
@@ -89,25 +101,20 @@ inline void lane_steps(const LaneInputs<S>& in, std::int64_t L, std::int64_t N_r
     }
 }
 
-// The block job of selective_scan_isa.hpp for lane type S.
+// The inputs of channels d0 … d0 + count − 1 of batch row b; a2 (N, W) is filled here.
 template <class S>
-void scan_lanes(const SelectiveScanLanesJob& job) {
-    using V = typename S::V;
+LaneInputs<S> lane_inputs(const SelectiveScanArgs<float>& a, std::int64_t b, std::int64_t d0,
+                          int count, float* a2) {
     constexpr int W = S::kWidth;
-    const SelectiveScanArgs<float>& a = *job.args;
     const SelectiveScanShape& s = a.shape;
     const std::int64_t N = s.state, E = s.channels, L = s.length;
-    const std::int64_t g = job.d0 / (E / s.groups);
-    const int count = static_cast<int>(job.count);
-    float* a2 = job.scratch;  // (N, W)
-    V* hmem = reinterpret_cast<V*>(job.scratch + N * W);
+    const std::int64_t g = d0 / (E / s.groups);
     for (std::int64_t n = 0; n < N; ++n)
         for (int k = 0; k < W; ++k)
-            a2[n * W + k] = k < count ? a.A[(job.d0 + k) * N + n] * 1.44269504f : 0.0f;
-
+            a2[n * W + k] = k < count ? a.A[(d0 + k) * N + n] * 1.44269504f : 0.0f;
     LaneInputs<S> in;
-    const std::int64_t seq = job.b * L * E + job.d0;
-    const std::int64_t bc = (job.b * L * s.groups + g) * N;
+    const std::int64_t seq = b * L * E + d0;
+    const std::int64_t bc = (b * L * s.groups + g) * N;
     in.u = a.u + seq;
     in.dt = a.delta + seq;
     in.z = a.z ? a.z + seq : nullptr;
@@ -118,29 +125,44 @@ void scan_lanes(const SelectiveScanLanesJob& job) {
     in.m = S::mask(count);
     float lane_D[W] = {}, lane_bias[W] = {};
     for (int k = 0; k < count; ++k) {
-        lane_D[k] = a.D ? a.D[job.d0 + k] : 0.0f;
-        lane_bias[k] = a.delta_bias ? a.delta_bias[job.d0 + k] : 0.0f;
+        lane_D[k] = a.D ? a.D[d0 + k] : 0.0f;
+        lane_bias[k] = a.delta_bias ? a.delta_bias[d0 + k] : 0.0f;
     }
     in.D = S::load(lane_D, S::mask(W));
     in.bias = S::load(lane_bias, S::mask(W));
     in.softplus = a.delta_softplus;
     in.a2 = a2;
+    return in;
+}
+
+// The block job of selective_scan_isa.hpp for lane type S.
+template <class S>
+void scan_lanes(const SelectiveScanLanesJob& job) {
+    using V = typename S::V;
+    constexpr int W = S::kWidth;
+    const SelectiveScanArgs<float>& a = *job.args;
+    const SelectiveScanShape& s = a.shape;
+    const std::int64_t N = s.state, E = s.channels, L = s.length;
+    const int count = static_cast<int>(job.count);
+    float* a2 = job.scratch;  // (N, W)
+    V* hmem = reinterpret_cast<V*>(job.scratch + N * W);
+    const LaneInputs<S> in = lane_inputs<S>(a, job.b, job.d0, count, a2);
 
     // States in and out: (count, N) in the caller's layout, transposed to (N, W) here.
     float* hf = reinterpret_cast<float*>(hmem);
     for (std::int64_t n = 0; n < N; ++n)
         for (int k = 0; k < W; ++k)
             hf[n * W + k] = (job.state_in && k < count) ? job.state_in[k * N + n] : 0.0f;
-    float* y = job.y ? job.y + seq : nullptr;
+    float* y = job.y ? job.y + job.b * L * E + job.d0 : nullptr;
     if (N == 16) {
         V h[16];
         for (int n = 0; n < 16; ++n)
             h[n] = hmem[n];
-        lane_steps<S, 16>(in, L, N, h, y);
+        lane_scan<S, 16>(in, 0, L, N, h, y);
         for (int n = 0; n < 16; ++n)
             hmem[n] = h[n];
     } else {
-        lane_steps<S, 0>(in, L, N, hmem, y);
+        lane_scan<S, 0>(in, 0, L, N, hmem, y);
     }
     if (job.state_out)
         for (int k = 0; k < count; ++k)
