@@ -35,8 +35,19 @@ inline void lane_backward_chunk(const LaneInputs<S>& in, const SelectiveScanLane
     const SelectiveScanGrads<float>& grads = *job.grads;
     const std::int64_t E = in.E, L = a.shape.length;
     const std::int64_t seq = job.b * L * E + job.d0;
+    // The recomputation has just read u, Δ, z of the chunk; dy and the gradient rows are new, a
+    // line per row: prefetch them (the gradients for writing) as lane_scan does.
+    constexpr std::int64_t kAhead = 8;
     for (std::int64_t t = t1 - 1; t >= t0; --t) {
         const std::int64_t i = t - t0, row = t * E;
+        if (t - kAhead >= t0) {
+            const std::int64_t ahead = seq + row - kAhead * E;
+            S::prefetch(job.dy + ahead);
+            __builtin_prefetch(grads.du + ahead, 1);
+            __builtin_prefetch(grads.ddelta + ahead, 1);
+            if (grads.dz)
+                __builtin_prefetch(grads.dz + ahead, 1);
+        }
         const V* ht = states + i * N;
         const V* prev = i > 0 ? states + (i - 1) * N : checkpoint;
         const V* et = decays + i * N;
