@@ -3,6 +3,8 @@
 #include "analysis/error.hpp"
 #include "analysis/str.hpp"
 #include "app/cli/commands.hpp"
+#include "app/cli/distributed_args.hpp"
+#include "app/cli/launch_workers.hpp"
 #include "app/cli/probe_args.hpp"
 #include "app/cli/train_args.hpp"
 
@@ -14,6 +16,7 @@ using analysis::str;
 Command add_finetune(CLI::App& app) {
     struct Args {
         model::TrainOptions options;
+        DistributedArgs dist;
         std::string checkpoint, out, blocks, targets;
         bool quiet = false;
     };
@@ -44,7 +47,9 @@ Command add_finetune(CLI::App& app) {
     cmd->add_flag("--quiet", args->quiet, "print only the final line on stderr");
     add_train_args(*cmd, args->options);
     cmd->get_option("--corpus")->required();
-    return [args] {
+    add_distributed_args(*cmd, args->dist);
+    return [args, cmd] {
+        check_distributed_args(*cmd, args->dist, args->options.batch);
         args->options.base_checkpoint = args->checkpoint;
         args->options.blocks = parse_layers(args->blocks);
         if (args->options.blocks.empty())
@@ -57,8 +62,14 @@ Command add_finetune(CLI::App& app) {
         }
         if (!args->options.lora_targets.empty() && args->options.lora_rank == 0)
             throw InputError("--lora-targets needs --lora-rank");
-        auto trainer = model::Trainer::start(args->options, {}, args->out);
-        return run_training(*trainer, args->quiet);
+        if (args->dist.nproc > 1)
+            return launch_workers(args->dist.nproc, args->dist.timeout_s);
+        return run_distributed(
+            [&] {
+                auto group = join_run(args->dist);
+                return model::Trainer::start(args->options, {}, args->out, group);
+            },
+            args->quiet);
     };
 }
 

@@ -5,6 +5,8 @@
 #include "analysis/error.hpp"
 #include "analysis/str.hpp"
 #include "app/cli/commands.hpp"
+#include "app/cli/distributed_args.hpp"
+#include "app/cli/launch_workers.hpp"
 #include "app/cli/train_args.hpp"
 #include "model/config/model_config.hpp"
 
@@ -16,6 +18,7 @@ using analysis::str;
 Command add_train(CLI::App& app) {
     struct Args {
         model::TrainOptions options;
+        DistributedArgs dist;
         std::string arch, out, resume;
         std::int64_t d_model = 64, n_layer = 2, d_state = 16, expand = 2, headdim = 16, ngroups = 1,
                      d_conv = 4;
@@ -28,9 +31,10 @@ Command add_train(CLI::App& app) {
     cmd->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     cmd->footer(
         "Exit codes: 0 finished, 1 the loss or gradient became NaN/Inf (the last good "
-        "checkpoint is kept), 2 bad input, 130 stopped by Ctrl-C after saving a "
-        "checkpoint.\nOUT/metrics.jsonl receives one JSON object per step, evaluation "
-        "and checkpoint.");
+        "checkpoint is kept) or a worker of a multi-process run failed, 2 bad input, 130 "
+        "stopped by Ctrl-C after saving a checkpoint.\nOUT/metrics.jsonl receives one JSON "
+        "object per step, evaluation and checkpoint.\nWith --nproc N or --world-size W, "
+        "--batch is the global batch, split evenly over the processes; rank 0 writes OUT.");
     cmd->add_option("--arch", args->arch, "mamba, sc-mamba, so-mamba, mamba2 or st-mamba2");
     cmd->add_option("--out", args->out, "run directory (absent or empty)");
     cmd->add_option("--resume", args->resume, "continue the run in this directory");
@@ -45,7 +49,11 @@ Command add_train(CLI::App& app) {
     cmd->add_option("--d-conv", args->d_conv, "causal convolution width")->capture_default_str();
     cmd->add_flag("--quiet", args->quiet, "print only the final line on stderr");
     add_train_args(*cmd, args->options);
+    add_distributed_args(*cmd, args->dist);
     return [args, cmd] {
+        check_distributed_args(*cmd, args->dist, args->resume.empty() ? args->options.batch : 0);
+        if (args->dist.nproc > 1)
+            return launch_workers(args->dist.nproc, args->dist.timeout_s);
         if (!args->resume.empty()) {
             for (const char* flag : {"--arch", "--out", "--corpus"}) {
                 if (cmd->count(flag) > 0) {
@@ -54,8 +62,12 @@ Command add_train(CLI::App& app) {
                 }
             }
             const std::int64_t steps = cmd->count("--steps") > 0 ? args->options.steps : 0;
-            auto trainer = model::Trainer::resume(args->resume, steps);
-            return run_training(*trainer, args->quiet);
+            return run_distributed(
+                [&] {
+                    auto group = join_run(args->dist);
+                    return model::Trainer::resume(args->resume, steps, group);
+                },
+                args->quiet);
         }
         if (args->arch.empty() || args->out.empty() || args->options.corpus.empty())
             throw InputError("train needs --arch, --corpus and --out (or --resume DIR)");
@@ -74,8 +86,12 @@ Command add_train(CLI::App& app) {
         c.ngroups = args->ngroups;
         c.d_conv = args->d_conv;
         c.dt_rank = (args->d_model + 15) / 16;  // "auto", as mamba_ssm
-        auto trainer = model::Trainer::start(args->options, c, args->out);
-        return run_training(*trainer, args->quiet);
+        return run_distributed(
+            [&] {
+                auto group = join_run(args->dist);
+                return model::Trainer::start(args->options, c, args->out, group);
+            },
+            args->quiet);
     };
 }
 

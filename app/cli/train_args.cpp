@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "app/cli/exit_codes.hpp"
+#include "model/train/process_group.hpp"
 
 namespace ssmscope::cli {
 
@@ -23,7 +24,7 @@ extern "C" void on_sigint(int) {
 
 class Progress : public model::TrainListener {
   public:
-    explicit Progress(bool quiet) : quiet_(quiet) {}
+    Progress(bool quiet, bool silent) : quiet_(quiet || silent), silent_(silent) {}
     void on_start(const std::string& d) override { say("train: %s\n", d.c_str()); }
     void on_step(const model::StepEvent& e) override {
         say("step %lld/%lld  loss %.4f  ppl %.2f  lr %.3g  |g| %.3g  %.0f tok/s",
@@ -48,7 +49,8 @@ class Progress : public model::TrainListener {
         say("checkpoint step %lld: %s\n", static_cast<long long>(step), dir.c_str());
     }
     void on_finish(model::TrainOutcome, const std::string& message) override {
-        std::fprintf(stderr, "train: %s\n", message.c_str());  // even when quiet
+        if (!silent_)
+            std::fprintf(stderr, "train: %s\n", message.c_str());  // even when quiet
     }
 
   private:
@@ -58,6 +60,7 @@ class Progress : public model::TrainListener {
             std::fprintf(stderr, f, a...);
     }
     bool quiet_;
+    bool silent_;  // ranks other than 0 of a multi-process run: rank 0 speaks for the run
 };
 
 }  // namespace
@@ -96,7 +99,7 @@ void add_train_args(CLI::App& cmd, model::TrainOptions& o) {
 
 int run_training(model::Trainer& trainer, bool quiet) {
     model::TrainControl control;
-    Progress progress(quiet);
+    Progress progress(quiet, !trainer.lead());
     g_control = &control;
     auto* previous = std::signal(SIGINT, on_sigint);
     const model::TrainOutcome outcome = trainer.run(progress, control);
@@ -111,6 +114,16 @@ int run_training(model::Trainer& trainer, bool quiet) {
             return kConditionFails;
     }
     return kConditionFails;
+}
+
+int run_distributed(const std::function<std::unique_ptr<model::Trainer>()>& make, bool quiet) {
+    try {
+        auto trainer = make();
+        return run_training(*trainer, quiet);
+    } catch (const model::DistributedError& e) {
+        std::fprintf(stderr, "ssmscope-cli: error: %s\n", e.what());
+        return kConditionFails;
+    }
 }
 
 }  // namespace ssmscope::cli

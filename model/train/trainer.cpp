@@ -20,9 +20,11 @@
 #include "model/tokenizer/load_tokenizer.hpp"
 #include "model/train/batch_sampler.hpp"
 #include "model/train/blocks.hpp"
+#include "model/train/gradient_sync.hpp"
 #include "model/train/lora.hpp"
 #include "model/train/lr_schedule.hpp"
 #include "model/train/metrics_log.hpp"
+#include "model/train/process_group.hpp"
 #include "model/train/run_dir.hpp"
 #include "model/train/stability_snapshot.hpp"
 #include "model/train/token_corpus.hpp"
@@ -111,6 +113,36 @@ struct Trainer::Impl {
     TrainerState state;
     torch::Device device{torch::kCPU};
     std::int64_t saved_step = -1;
+    std::shared_ptr<ProcessGroup> group;  // null: one process
+    std::unique_ptr<GradientSync> sync;   // with several processes
+
+    int rank() const { return group ? group->rank() : 0; }
+    int world() const { return group ? group->size() : 1; }
+    bool lead() const { return rank() == 0; }  // writes the run directory, reports
+    void write_log(const nlohmann::json& j) {
+        if (log)
+            log->write(j);
+    }
+    // The mean over the ranks of a value each computed on its share.
+    double mean_over_ranks(double v) {
+        if (world() == 1)
+            return v;
+        torch::Tensor t = torch::tensor({v}, torch::kFloat64);
+        group->all_reduce_sum(t);
+        return t.item<double>() / world();
+    }
+    double sum_over_ranks(double v) { return world() == 1 ? v : mean_over_ranks(v) * world(); }
+    // Stop and pause as any rank asked: all ranks then take the same branch.
+    std::pair<bool, bool> agree(const TrainControl& control) {
+        bool stop = control.stop, pause = control.pause;
+        if (world() > 1) {
+            torch::Tensor t = torch::tensor({stop ? 1.0 : 0.0, pause ? 1.0 : 0.0});
+            group->all_reduce_max(t);
+            stop = t[0].item<double>() > 0;
+            pause = t[1].item<double>() > 0;
+        }
+        return {stop, pause};
+    }
 
     void prepare(const std::optional<fs::path>& resume_from);
     std::optional<std::string> train_step(double lr, double& loss, double& grad_norm,
@@ -123,6 +155,10 @@ struct Trainer::Impl {
 
 void Trainer::Impl::prepare(const std::optional<fs::path>& resume_from) {
     device = resolve_device(options.device);
+    if (options.batch % world() != 0) {
+        throw InputError(str("--batch ", options.batch, " must be a multiple of the number of ",
+                             "processes (", world(), "): it is the global batch, split evenly"));
+    }
     check_blocks(options.blocks, config.n_layer);
     model->to(device);
     model->train();
@@ -169,11 +205,25 @@ void Trainer::Impl::prepare(const std::optional<fs::path>& resume_from) {
     plain->weight_decay(0.0);
     groups.emplace_back(no_decay, std::move(plain));
     optimizer = std::make_unique<torch::optim::AdamW>(std::move(groups), adamw);
+    if (world() > 1) {
+        // Every rank starts from rank 0's weights (a fresh model is seeded identically anyway;
+        // this guards against anything that is not), then averages gradients at every step.
+        torch::NoGradGuard no_grad;
+        std::vector<torch::Tensor> weights;
+        for (const auto& p : model->parameters())
+            weights.push_back(p.data());
+        if (lora)
+            for (const torch::Tensor& t : lora->parameters())
+                weights.push_back(t.data());
+        group->broadcast(weights);
+        sync = std::make_unique<GradientSync>(trainable, group);
+    }
 
     sampler = std::make_unique<BatchSampler>(options.seed, options.seq_len);
     if (!resume_from) {
         state.corpus_fingerprint = corpus.fingerprint;
-        log = std::make_unique<MetricsLog>(out / run_dir::kMetrics, -1);
+        if (lead())
+            log = std::make_unique<MetricsLog>(out / run_dir::kMetrics, -1);
         return;
     }
 
@@ -208,19 +258,37 @@ void Trainer::Impl::prepare(const std::optional<fs::path>& resume_from) {
         });
     }
     saved_step = state.step;
-    log = std::make_unique<MetricsLog>(out / run_dir::kMetrics, state.step);
+    if (world() > 1) {
+        // All ranks must continue from the same checkpoint (one may have seen a newer one).
+        torch::Tensor t =
+            torch::tensor({static_cast<double>(state.step), -static_cast<double>(state.step)});
+        group->all_reduce_max(t);
+        if (t[0].item<double>() != -t[1].item<double>()) {
+            throw InputError(
+                str(dir.string(), ": the processes of this run found different newest ",
+                    "checkpoints (steps ", -t[1].item<double>(), " to ", t[0].item<double>(),
+                    "); is ", out.string(), " the same directory on every machine?"));
+        }
+    }
+    if (lead())
+        log = std::make_unique<MetricsLog>(out / run_dir::kMetrics, state.step);
 }
 
 std::optional<std::string> Trainer::Impl::train_step(double lr, double& loss, double& grad_norm,
                                                      torch::Tensor& last_inputs) {
     optimizer->zero_grad();
-    const std::int64_t rows = options.batch, len = options.seq_len;
+    const std::int64_t len = options.seq_len;
+    const std::int64_t rows = options.batch / world();  // this rank's share of the global batch
     const std::int64_t vocab = config.padded_vocab();
     loss = 0;
     for (std::int64_t k = 0; k < options.accum; ++k) {
-        std::vector<std::int64_t> ids = sampler->next(corpus.train, rows);
+        // Every rank draws the whole global batch, keeping the samplers in step, and takes its
+        // own rows of it.
+        std::vector<std::int64_t> ids = sampler->next(corpus.train, options.batch);
         const torch::Tensor batch =
-            torch::from_blob(ids.data(), {rows, len + 1}, torch::kInt64).clone().to(device);
+            torch::from_blob(ids.data() + rank() * rows * (len + 1), {rows, len + 1}, torch::kInt64)
+                .clone()
+                .to(device);
         last_inputs = batch.slice(1, 0, len);
         const torch::Tensor targets = batch.slice(1, 1, len + 1);
         if (lora)
@@ -232,13 +300,18 @@ std::optional<std::string> Trainer::Impl::train_step(double lr, double& loss, do
         }
         const torch::Tensor l = torch::nn::functional::cross_entropy(
             logits.reshape({-1, vocab}).to(torch::kFloat32), targets.reshape({-1}));
-        const double value = l.item<double>();
+        const double value = mean_over_ranks(l.item<double>());
         if (!std::isfinite(value)) {
             loss = value;
             return str("the training loss is ", number(value), " (micro-batch ", k + 1, " of ",
                        options.accum, ")");
         }
+        const bool last = k + 1 == options.accum;
+        if (sync)
+            sync->prepare(last);
         (l / static_cast<double>(options.accum)).backward();
+        if (sync && last)
+            sync->finish();
         loss += value / static_cast<double>(options.accum);
     }
     std::vector<torch::Tensor> with_grad;
@@ -256,8 +329,8 @@ std::optional<std::string> Trainer::Impl::train_step(double lr, double& loss, do
     if (!std::isfinite(grad_norm))
         return str("the gradient norm is ", number(grad_norm), " (the loss was ", number(loss),
                    ")");
-    for (auto& group : optimizer->param_groups())
-        static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+    for (auto& param_group : optimizer->param_groups())
+        static_cast<torch::optim::AdamWOptions&>(param_group.options()).lr(lr);
     optimizer->step();
     return std::nullopt;
 }
@@ -272,9 +345,11 @@ EvalEvent Trainer::Impl::evaluate() {
     const std::int64_t usable =
         std::min<std::int64_t>(options.eval_tokens, static_cast<std::int64_t>(v.size()) - 1);
     const std::int64_t windows = std::max<std::int64_t>(1, usable / len);
+    // Rank r scores windows [r·windows/W, (r+1)·windows/W); the sums are added over the ranks.
+    const std::int64_t first = windows * rank() / world(), end = windows * (rank() + 1) / world();
     double nll = 0;
-    for (std::int64_t w0 = 0; w0 < windows; w0 += options.batch) {
-        const std::int64_t rows = std::min(options.batch, windows - w0);
+    for (std::int64_t w0 = first; w0 < end; w0 += options.batch) {
+        const std::int64_t rows = std::min(options.batch, end - w0);
         std::vector<std::int64_t> ids;
         for (std::int64_t w = w0; w < w0 + rows; ++w)
             ids.insert(ids.end(), v.begin() + w * len, v.begin() + w * len + len + 1);
@@ -292,6 +367,7 @@ EvalEvent Trainer::Impl::evaluate() {
                    .item<double>();
     }
     model->train();
+    nll = sum_over_ranks(nll);
     EvalEvent e;
     e.step = state.step;
     e.tokens = windows * len;
@@ -313,6 +389,10 @@ void Trainer::Impl::write_model(const fs::path& dir) {
 void Trainer::Impl::save(TrainListener& listener) {
     if (saved_step == state.step || state.step == 0)
         return;
+    if (!lead()) {  // rank 0 writes the run; the others hold the same weights
+        saved_step = state.step;
+        return;
+    }
     state.sampler = sampler->state();
     run_dir::write_checkpoint(out, state.step, options.keep_checkpoints, [&](const fs::path& dir) {
         write_model(dir);
@@ -334,7 +414,7 @@ void Trainer::Impl::save(TrainListener& listener) {
     write_model(out);
     saved_step = state.step;
     const fs::path dir = run_dir::step_dir(out, state.step);
-    log->write({{"event", "checkpoint"}, {"step", state.step}, {"dir", dir.string()}});
+    write_log({{"event", "checkpoint"}, {"step", state.step}, {"dir", dir.string()}});
     listener.on_checkpoint(state.step, dir.string());
 }
 
@@ -362,19 +442,21 @@ Trainer::Trainer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Trainer::~Trainer() = default;
 
 std::unique_ptr<Trainer> Trainer::start(const TrainOptions& options, const ModelConfig& config,
-                                        const fs::path& out) {
+                                        const fs::path& out, std::shared_ptr<ProcessGroup> group) {
     options.validate("training options");
+    const bool lead = !group || group->rank() == 0;
     std::error_code ec;
-    if (fs::exists(out / run_dir::kOptions, ec)) {
+    if (lead && fs::exists(out / run_dir::kOptions, ec)) {
         throw InputError(str(out.string(), " already holds a training run; continue it with ",
                              "--resume ", out.string(), " or choose another --out"));
     }
-    if (fs::exists(out, ec) && !fs::is_empty(out, ec))
+    if (lead && fs::exists(out, ec) && !fs::is_empty(out, ec))
         throw InputError(str(out.string(), ": the output directory must be empty or absent"));
 
     auto impl = std::make_unique<Impl>();
     impl->options = options;
     impl->out = out;
+    impl->group = std::move(group);
     if (options.corpus != "demo")
         impl->options.corpus = fs::absolute(options.corpus).string();
     torch::manual_seed(options.seed);
@@ -396,6 +478,10 @@ std::unique_ptr<Trainer> Trainer::start(const TrainOptions& options, const Model
         validate(impl->config, "model options");
         impl->model = std::make_shared<LanguageModel>(impl->config);
     }
+    if (!lead) {
+        impl->prepare(std::nullopt);
+        return std::unique_ptr<Trainer>(new Trainer(std::move(impl)));
+    }
     fs::create_directories(out);
     try {
         impl->prepare(std::nullopt);
@@ -407,7 +493,9 @@ std::unique_ptr<Trainer> Trainer::start(const TrainOptions& options, const Model
     return std::unique_ptr<Trainer>(new Trainer(std::move(impl)));
 }
 
-std::unique_ptr<Trainer> Trainer::resume(const fs::path& out, std::int64_t steps) {
+std::unique_ptr<Trainer> Trainer::resume(const fs::path& out, std::int64_t steps,
+                                         std::shared_ptr<ProcessGroup> group) {
+    const bool lead = !group || group->rank() == 0;
     const fs::path options_file = out / run_dir::kOptions;
     if (!fs::exists(options_file))
         throw InputError(
@@ -420,7 +508,9 @@ std::unique_ptr<Trainer> Trainer::resume(const fs::path& out, std::int64_t steps
     if (steps > 0)
         impl->options.steps = steps;
     impl->out = out;
-    run_dir::sweep_temporaries(out);
+    impl->group = std::move(group);
+    if (lead)
+        run_dir::sweep_temporaries(out);
     const auto latest = run_dir::latest_checkpoint(out);
     if (!latest) {
         throw InputError(str(out.string(), ": no complete checkpoint to resume from (",
@@ -438,30 +528,32 @@ std::unique_ptr<Trainer> Trainer::resume(const fs::path& out, std::int64_t steps
         throw InputError(str(latest->string(), " is at step ", impl->state.step,
                              ", beyond --steps ", impl->options.steps));
     }
-    run_dir::write_text_atomically(options_file, to_json(impl->options).dump(2) + "\n");
+    if (lead)
+        run_dir::write_text_atomically(options_file, to_json(impl->options).dump(2) + "\n");
     return std::unique_ptr<Trainer>(new Trainer(std::move(impl)));
 }
 
 TrainOutcome Trainer::run(TrainListener& listener, TrainControl& control) {
     Impl& m = *impl_;
     const TrainOptions& o = m.options;
-    m.log->write({{"event", "start"}, {"step", m.state.step}, {"description", description()}});
+    m.write_log({{"event", "start"}, {"step", m.state.step}, {"description", description()}});
     listener.on_start(description());
     const LrSchedule schedule{o.lr, o.min_lr, o.warmup, o.steps};
     const auto due = [&](std::int64_t every) { return every > 0 && m.state.step % every == 0; };
     const auto finish = [&](TrainOutcome outcome, const std::string& message) {
-        m.log->write({{"event", "finish"},
-                      {"step", m.state.step},
-                      {"outcome", outcome == TrainOutcome::Finished  ? "finished"
-                                  : outcome == TrainOutcome::Stopped ? "stopped"
-                                                                     : "non-finite"},
-                      {"message", message}});
+        m.write_log({{"event", "finish"},
+                     {"step", m.state.step},
+                     {"outcome", outcome == TrainOutcome::Finished  ? "finished"
+                                 : outcome == TrainOutcome::Stopped ? "stopped"
+                                                                    : "non-finite"},
+                     {"message", message}});
         listener.on_finish(outcome, message);
         return outcome;
     };
 
     while (m.state.step < o.steps) {
-        if (control.stop) {
+        const auto [stop, pause] = m.agree(control);
+        if (stop) {
             m.save(listener);
             // Before the first step there is nothing to save and nothing to resume.
             return finish(TrainOutcome::Stopped,
@@ -470,9 +562,12 @@ TrainOutcome Trainer::run(TrainListener& listener, TrainControl& control) {
                               : str("stopped at step ", m.state.step, "; continue with --resume ",
                                     m.out.string()));
         }
-        if (control.pause) {
+        if (pause) {
             listener.on_paused(true);
-            while (control.pause && !control.stop)
+            // Asking all ranks at every wait keeps them waiting together (and within the
+            // collectives' timeout).
+            for (auto flags = m.agree(control); flags.second && !flags.first;
+                 flags = m.agree(control))
                 std::this_thread::sleep_for(std::chrono::milliseconds(20));
             listener.on_paused(false);
             continue;
@@ -506,20 +601,20 @@ TrainOutcome Trainer::run(TrainListener& listener, TrainControl& control) {
         e.tokens_per_second = static_cast<double>(tokens) / seconds;
         e.tokens = m.state.tokens;
         e.elapsed_s = m.state.elapsed_s;
-        if (due(o.stability_every) || m.state.step == o.steps) {
+        if (m.lead() && (due(o.stability_every) || m.state.step == o.steps)) {
             if (m.lora)
                 m.lora->with_merged([&] { e.stability = m.stability->take(*m.model); });
             else
                 e.stability = m.stability->take(*m.model);
         }
         if (due(o.log_every) || e.stability || m.state.step == o.steps) {
-            m.log->write(to_json(e));
+            m.write_log(to_json(e));
             listener.on_step(e);
         }
         if (due(o.eval_every) || m.state.step == o.steps) {
             const EvalEvent ev = m.evaluate();
             m.state.last_val_loss = ev.loss;
-            m.log->write(to_json(ev));
+            m.write_log(to_json(ev));
             listener.on_eval(ev);
         }
         if (due(o.checkpoint_every))
@@ -542,6 +637,9 @@ std::int64_t Trainer::step() const {
 const fs::path& Trainer::out() const {
     return impl_->out;
 }
+bool Trainer::lead() const {
+    return impl_->lead();
+}
 
 std::string Trainer::description() const {
     const Impl& m = *impl_;
@@ -551,8 +649,11 @@ std::string Trainer::description() const {
                m.lora ? str(" (LoRA rank ", m.options.lora_rank, " on ", m.lora->adapters().size(),
                             " matrices)")
                       : std::string(),
-               ", on ", m.options.device, "; ", m.corpus.description, "; step ", m.state.step,
-               " of ", m.options.steps);
+               ", on ", m.options.device,
+               m.world() > 1 ? str(" × ", m.world(), " processes (batch ",
+                                   m.options.batch / m.world(), " each)")
+                             : std::string(),
+               "; ", m.corpus.description, "; step ", m.state.step, " of ", m.options.steps);
 }
 
 }  // namespace ssmscope::model
