@@ -3,14 +3,24 @@
 // written out with torch ops and the selective scan as a per-token loop, as a minimal Python
 // Mamba does it. Both run in this process, interleaved, and the losses must agree first.
 //
+// Then data parallelism: `ssmscope-cli train` on the same global batch with --nproc 1 and
+// --nproc 2 (c10d over loopback), back to back, tokens/s being the median over the steps after
+// the first few, as the run's metrics.jsonl records them.
+//
 //   bench_train [--d-model 128] [--n-layer 2] [--d-state 16] [--batch 8] [--seq-len 128]
-//               [--repeat 5]
+//               [--repeat 5] [--cli PATH] [--steps 40]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 #include <torch/torch.h>
+#include <unistd.h>
 
 #include "model/nn/language_model.hpp"
 
@@ -69,9 +79,39 @@ torch::Tensor loss_of(const torch::Tensor& logits, const torch::Tensor& targets)
 
 }  // namespace
 
+// Tokens/s of a `ssmscope-cli train` run with `nproc` processes: the median of its steps after
+// the first five. Returns a negative value if the run failed.
+double cli_tokens_per_second(const std::string& cli, int nproc, const std::string& args) {
+    namespace fs = std::filesystem;
+    const fs::path out =
+        fs::temp_directory_path() /
+        ("ssmscope-bench-train-" + std::to_string(::getpid()) + "-" + std::to_string(nproc));
+    fs::remove_all(out);
+    const std::string command = "'" + cli + "' train " + args + " --nproc " +
+                                std::to_string(nproc) + " --out '" + out.string() + "' --quiet";
+    if (std::system(command.c_str()) != 0) {
+        fs::remove_all(out);
+        return -1;
+    }
+    std::vector<double> rates;
+    std::ifstream in(out / "metrics.jsonl");
+    for (std::string line; std::getline(in, line);) {
+        const auto j = nlohmann::json::parse(line);
+        if (j.at("event") == "step" && j.at("step").get<int>() > 5)
+            rates.push_back(j.at("tokens_per_second").get<double>());
+    }
+    fs::remove_all(out);
+    if (rates.empty())
+        return -1;
+    std::nth_element(rates.begin(), rates.begin() + static_cast<std::ptrdiff_t>(rates.size() / 2),
+                     rates.end());
+    return rates[rates.size() / 2];
+}
+
 int main(int argc, char** argv) {
     std::int64_t d_model = 128, n_layer = 2, d_state = 16, batch = 8, seq_len = 128;
-    int repeat = 5;
+    int repeat = 5, steps = 40;
+    std::string cli = SSMSCOPE_CLI;
     CLI::App app{"Training-step throughput: ssmscope's Mamba against a plain LibTorch one"};
     app.add_option("--d-model", d_model)->capture_default_str();
     app.add_option("--n-layer", n_layer)->capture_default_str();
@@ -79,6 +119,8 @@ int main(int argc, char** argv) {
     app.add_option("--batch", batch)->capture_default_str();
     app.add_option("--seq-len", seq_len)->capture_default_str();
     app.add_option("--repeat", repeat)->capture_default_str();
+    app.add_option("--cli", cli, "ssmscope-cli, for the data-parallel runs")->capture_default_str();
+    app.add_option("--steps", steps, "steps of each data-parallel run")->capture_default_str();
     CLI11_PARSE(app, argc, argv);
 
     model::ModelConfig c;
@@ -139,5 +181,24 @@ int main(int argc, char** argv) {
     std::printf("| ssmscope | %.4f | %.0f |\n", best_ours, tokens / best_ours);
     std::printf("| plain LibTorch (loop scan) | %.4f | %.0f |\n", best_plain, tokens / best_plain);
     std::printf("speed-up: %.2fx\n", best_plain / best_ours);
+
+    const std::string args = "--arch mamba --corpus demo --d-model " + std::to_string(d_model) +
+                             " --n-layer " + std::to_string(n_layer) + " --d-state " +
+                             std::to_string(d_state) + " --batch " + std::to_string(batch) +
+                             " --seq-len " + std::to_string(seq_len) + " --steps " +
+                             std::to_string(steps) + " --eval-every 0 --eval-tokens " +
+                             std::to_string(seq_len) + " --stability-every 0 --log-every 1";
+    const double one = cli_tokens_per_second(cli, 1, args);
+    const double two = cli_tokens_per_second(cli, 2, args);
+    if (one < 0 || two < 0) {
+        std::fprintf(stderr, "bench_train: a data-parallel run failed (%s)\n", cli.c_str());
+        return 1;
+    }
+    std::printf(
+        "\nData-parallel: ssmscope-cli train, global batch %lld x %lld, %d steps "
+        "(median tokens/s after step 5)\n",
+        static_cast<long long>(batch), static_cast<long long>(seq_len), steps);
+    std::printf("| processes | tokens/s |\n|---|---|\n| 1 | %.0f |\n| 2 | %.0f |\n", one, two);
+    std::printf("2 processes / 1: %.2fx\n", two / one);
     return 0;
 }

@@ -1,5 +1,6 @@
 #include "app/cli/launch_workers.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -108,6 +109,11 @@ int launch_workers(int nproc, int timeout_s) {
             if (::getppid() != launcher)
                 ::_exit(kConditionFails);
             std::signal(SIGINT, SIG_DFL);
+            // The workers share this machine's cores (LibTorch and the scan kernels read this),
+            // unless the user divided them already.
+            const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+            ::setenv("OMP_NUM_THREADS",
+                     std::to_string(std::max(1u, cores / static_cast<unsigned>(nproc))).c_str(), 0);
             std::vector<char*> argv;
             for (std::string& a : args)
                 argv.push_back(a.data());

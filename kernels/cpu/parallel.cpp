@@ -1,6 +1,7 @@
 #include "kernels/cpu/parallel.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <exception>
 #include <mutex>
 #include <thread>
@@ -9,7 +10,15 @@
 namespace ssmscope::kernels {
 
 int resolve_threads(int requested, std::int64_t items) {
-    int threads = requested > 0 ? requested : static_cast<int>(std::thread::hardware_concurrency());
+    int threads = requested;
+    if (threads <= 0) {
+        // OMP_NUM_THREADS, as LibTorch and OpenMP read it: processes sharing a machine (the
+        // workers of a data-parallel run) divide the cores through it.
+        const char* env = std::getenv("OMP_NUM_THREADS");
+        threads = env ? std::atoi(env) : 0;
+        if (threads <= 0)
+            threads = static_cast<int>(std::thread::hardware_concurrency());
+    }
     threads = std::max(threads, 1);
     return static_cast<int>(std::min<std::int64_t>(threads, std::max<std::int64_t>(items, 1)));
 }

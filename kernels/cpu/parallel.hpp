@@ -9,11 +9,11 @@
 
 namespace ssmscope::kernels {
 
-// The number of threads a kernel runs on when asked for `requested`: 0 means every hardware
-// thread; never more than `items`, never less than 1.
+// The number of threads a kernel runs on when asked for `requested`: 0 means OMP_NUM_THREADS
+// where that is set, else every hardware thread; never more than `items`, never less than 1.
 int resolve_threads(int requested, std::int64_t items);
 
-// Calls body(i) for every i in [0, count), on up to `threads` threads (0: all hardware threads).
+// Calls body(i) for every i in [0, count), on up to `threads` threads (0: as resolve_threads).
 // OpenMP when the build found it, std::thread otherwise.
 void parallel_for(std::int64_t count, int threads, const std::function<void(std::int64_t)>& body);
 
