@@ -1,5 +1,6 @@
 // Data-parallel training end to end on loopback (c10d::TCPStore + ProcessGroupGloo): two
-// processes with --nproc 2 compute what one process with the combined batch does; a worker
+// processes with --nproc 2 compute what one process with the combined batch does, and either run
+// resumes with the other's number of processes; a worker
 // killed mid-run ends the run within 30 s with a message naming it and a non-zero exit, and the
 // run resumes in one process; bad distributed flags exit with 2 and name the flag.
 #include <chrono>
@@ -112,6 +113,18 @@ BOOST_AUTO_TEST_CASE(two_processes_equal_one_with_the_combined_batch) {
     BOOST_TEST(worst <= 1e-5);
     // And the run did train: the weights moved from their initialisation.
     BOOST_TEST(l1.back() < l1.front());
+
+    // Each continues with the other's number of processes: still the same run.
+    BOOST_TEST(run_cli(SSMSCOPE_CLI, tmp.path(), "train --resume two --steps 14 --quiet").code ==
+               0);
+    BOOST_TEST(
+        run_cli(SSMSCOPE_CLI, tmp.path(), "train --resume one --steps 14 --nproc 2 --quiet").code ==
+        0);
+    const std::vector<double> r2 = step_losses(tmp / "two"), r1 = step_losses(tmp / "one");
+    BOOST_TEST_REQUIRE(r2.size() == 14u);
+    BOOST_TEST_REQUIRE(r1.size() == 14u);
+    for (std::size_t i = 10; i < 14; ++i)
+        BOOST_TEST(std::abs(r2[i] - r1[i]) <= 1e-5, "resumed step " << i + 1);
 }
 
 BOOST_AUTO_TEST_CASE(a_killed_worker_ends_the_run_and_one_process_resumes_it) {
