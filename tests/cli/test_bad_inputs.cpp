@@ -1,0 +1,223 @@
+// The catalogue of bad inputs: malformed files for every reader (safetensors, config.json,
+// tokenizer.json, CSV matrices, probe texts, corpora, run directories) and wrong flags for every
+// command, each with the exit code it must give (2: bad input) and fragments its message must
+// hold — the file, the tensor or field, and what was expected. A user of a verification tool
+// must be told what is wrong, never shown a crash or a silent default.
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <boost/test/unit_test.hpp>
+#include <nlohmann/json.hpp>
+
+#include "tests/io/fixtures.hpp"
+#include "tests/model/fixtures.hpp"
+#include "tests/support/cli_run.hpp"
+
+namespace fs = std::filesystem;
+using namespace ssmscope::test;
+
+namespace {
+
+const fs::path kSample = fs::path(SSMSCOPE_SOURCE_DIR) / "samples/mamba";
+const std::string kCorpus = std::string(SSMSCOPE_SOURCE_DIR) + "/tests/data/tiny_corpus.txt";
+
+struct Case {
+    std::string args;                            // run in the case's own directory
+    std::function<void(const fs::path&)> setup;  // files the case needs, or null
+    std::vector<std::string> fragments;          // all must appear on stderr
+    int code = 2;
+};
+
+// A copy of the sample checkpoint named `name`, with `file` replaced by `content` if given.
+void sample(const fs::path& dir, const std::string& name, const std::string& file = "",
+            const Bytes& content = {}) {
+    fs::copy(kSample, dir / name, fs::copy_options::recursive);
+    if (!file.empty())
+        write_file(dir / name / file, content);
+}
+
+Bytes header_only(const std::string& header, std::size_t data_bytes) {
+    return safetensors_bytes(header, Bytes(data_bytes, std::byte{0}));
+}
+
+// The sample's config.json with `key` set to `value`.
+std::function<void(const fs::path&)> config_with(const std::string& key, nlohmann::json value) {
+    return [key, value](const fs::path& dir) {
+        sample(dir, "m");
+        auto j = nlohmann::json::parse(read_text(dir / "m/config.json"));
+        j[key] = value;
+        write_file(dir / "m/config.json", j.dump());
+    };
+}
+
+std::function<void(const fs::path&)> text_file(const std::string& name, const std::string& text) {
+    return [name, text](const fs::path& dir) {
+        fs::create_directories((dir / name).parent_path());
+        write_file(dir / name, std::string_view(text));
+    };
+}
+
+std::function<void(const fs::path&)> files(std::vector<std::function<void(const fs::path&)>> all) {
+    return [all](const fs::path& dir) {
+        for (const auto& f : all)
+            f(dir);
+    };
+}
+
+std::function<void(const fs::path&)> checkpoint(const std::string& file, const Bytes& content) {
+    return [file, content](const fs::path& dir) { sample(dir, "m", file, content); };
+}
+// An unchanged copy of the sample.
+std::function<void(const fs::path&)> good_checkpoint() {
+    return [](const fs::path& dir) { sample(dir, "m"); };
+}
+
+const std::string kTrain = "train --arch mamba --corpus " + kCorpus + " --out run --steps 2 ";
+
+std::vector<Case> catalogue() {
+    return {
+        // safetensors
+        {"info m",
+         checkpoint("model.safetensors", text_bytes("abc")),
+         {"m/model.safetensors", "too short to hold the 8-byte header length"}},
+        {"info m",
+         checkpoint("model.safetensors", concat({u64_le(1000), text_bytes("{}")})),
+         {"m/model.safetensors", "header length 1000 runs past the end of the file"}},
+        {"info m",
+         checkpoint("model.safetensors", safetensors_bytes("not json", {})),
+         {"m/model.safetensors", "header is not valid JSON"}},
+        {"info m",
+         checkpoint("model.safetensors",
+                    header_only(R"({"x":{"dtype":"Q7","shape":[1],"data_offsets":[0,4]}})", 4)),
+         {"tensor 'x'", "unknown dtype 'Q7'", "known: F64, F32"}},
+        {"info m",
+         checkpoint("model.safetensors",
+                    header_only(R"({"x":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}})", 8)),
+         {"tensor 'x'", "data_offsets [0, 16) run past the end of the data section"}},
+        {"info m",
+         checkpoint("model.safetensors",
+                    header_only(R"({"x":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
+                                R"("y":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})",
+                                12)),
+         {"tensors 'x' [0, 8) and 'y' [4, 12) overlap"}},
+        {"info m",
+         checkpoint("model.safetensors",
+                    header_only(R"({"x":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})", 8)),
+         {"tensor 'x'", "shape [3] of F32 needs 12"}},
+        {"forward m --tokens 1,2",
+         checkpoint("model.safetensors",
+                    header_only(R"({"x":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})", 8)),
+         {"missing tensor 'backbone.embeddings.weight'", "shape [264, 64]"}},
+        // config.json
+        {"info m",
+         [](const fs::path& d) {
+             sample(d, "m");
+             fs::remove(d / "m/config.json");
+         },
+         {"m/config.json", "cannot open"}},
+        {"info m",
+         checkpoint("config.json", text_bytes("{oops")),
+         {"m/config.json", "malformed JSON"}},
+        {"info m",
+         config_with("hidden_size", -4),
+         {"m/config.json", "field 'hidden_size'", "expected a positive integer, got -4"}},
+        {"info m",
+         config_with("hidden_size", "wide"),
+         {"field 'hidden_size'", "expected an integer"}},
+        {"info m",
+         config_with("model_type", "lstm"),
+         {"field 'model_type'", "expected \"mamba\" or \"mamba2\", got \"lstm\""}},
+        {"forward m --tokens 1",
+         config_with("hidden_size", 32),
+         {"backbone.embeddings.weight", "[264, 32]"}},
+        // tokenizer.json
+        {"forward m --text hi",
+         checkpoint("tokenizer.json", text_bytes("nope")),
+         {"m/tokenizer.json", "not valid JSON"}},
+        {"forward m --text hi",
+         checkpoint("tokenizer.json",
+                    text_bytes(R"({"version":"1.0","model":{"type":"WordPiece","vocab":{}}})")),
+         {"m/tokenizer.json", "model.type", "unsupported model type \"WordPiece\""}},
+        // CSV matrices (lti)
+        {"lti --a A.csv",
+         text_file("A.csv", "1,2\n3\n"),
+         {"A.csv: line 2", "row has 1 entries but the first row (line 1) has 2"}},
+        {"lti --a A.csv",
+         text_file("A.csv", "1,x\n3,4\n"),
+         {"A.csv: line 1, column 2", "\"x\" is not a number"}},
+        {"lti --a A.csv", text_file("A.csv", ""), {"A.csv: empty file"}},
+        {"lti --a A.csv",
+         text_file("A.csv", "1,nan\n3,4\n"),
+         {"A.csv: line 1, column 2", "not a finite number"}},
+        {"lti --a A.csv", text_file("A.csv", "1,2\n"), {"A.csv", "A must be square, got 1x2"}},
+        {"lti --a A.csv --b B.csv",
+         files({text_file("A.csv", "1,0\n0,1\n"), text_file("B.csv", "1\n2\n3\n")}),
+         {"B.csv", "B must have n = 2 rows"}},
+        {"lti --a A.csv --dt -1", text_file("A.csv", "1\n"), {"--dt", "got -1"}},
+        {"lti --a missing.csv", nullptr, {"missing.csv: no such file"}},
+        // probes and texts
+        {"analyze m --layers 7", good_checkpoint(), {"layer 7", "the model has 2 layers"}},
+        {"analyze m --text-file nowhere.txt",
+         good_checkpoint(),
+         {"nowhere.txt", "cannot open the probe text file"}},
+        {"analyze m --text-file empty.txt",
+         files({good_checkpoint(), text_file("empty.txt", "")}),
+         {"the probe text (empty.txt) is empty"}},
+        {"forward m --tokens 1,99999",
+         good_checkpoint(),
+         {"token 99999 at position 1", "outside the model's vocabulary [0, 264)"}},
+        {"forward m --tokens 1,x", good_checkpoint(), {"--tokens", "'x' is not an integer"}},
+        {"verify m --require happy",
+         good_checkpoint(),
+         {"unknown condition 'happy'", "expected controllable, observable or stable"}},
+        {"eval m --text-file one.txt",
+         files({good_checkpoint(), text_file("one.txt", "a")}),
+         {"at least 2 tokens", "the text has 1"}},
+        {"generate m --text hi --max-tokens -3",
+         good_checkpoint(),
+         {"--max-tokens must not be negative"}},
+        // training configurations and run directories
+        {kTrain + "--lr -1", nullptr, {"lr must be a positive number"}},
+        {kTrain + "--steps 0", nullptr, {"steps must be at least 1"}},
+        {kTrain + "--batch 3 --nproc 2", nullptr, {"--batch 3 must be a multiple"}},
+        {"train --arch mamba --corpus short.txt --out run",
+         text_file("short.txt", "too short"),
+         {"short.txt", "the corpus has 9 tokens"}},
+        {"finetune m --blocks 0 --lora-rank -2 --corpus " + kCorpus + " --out run",
+         good_checkpoint(),
+         {"lora_rank must be 0 (no LoRA) or more"}},
+        {"train --resume r", text_file("r/train.json", "{bad"), {"r/train.json: not valid JSON"}},
+        {"train --resume r", text_file("r/train.json", "{}"), {"r/train.json"}},
+        // usage
+        {"frobnicate m", nullptr, {"unknown command 'frobnicate'"}},
+        {"info --frob m", nullptr, {"--frob"}},
+        {"info", nullptr, {"CKPT is required"}},
+    };
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(every_bad_input_exits_2_and_says_what_is_wrong) {
+    TempDir tmp;
+    const std::vector<Case> cases = catalogue();
+    BOOST_TEST_MESSAGE(cases.size() << " bad inputs");
+    BOOST_TEST(cases.size() >= 30u);
+    int n = 0;
+    for (const Case& c : cases) {
+        const fs::path dir = tmp / ("case-" + std::to_string(n++));
+        fs::create_directories(dir);
+        if (c.setup)
+            c.setup(dir);
+        const CliRun r = run_cli(SSMSCOPE_CLI, dir, c.args);
+        BOOST_TEST_CONTEXT("case " << n - 1 << ": ssmscope-cli " << c.args << "\n" << r.err) {
+            BOOST_TEST(r.code == c.code);
+            for (const std::string& f : c.fragments)
+                BOOST_TEST(r.err.find(f) != std::string::npos, "missing: " << f);
+            // Nothing half made: a refused run leaves no run directory behind.
+            if (c.args.find("--out run") != std::string::npos)
+                BOOST_TEST(!fs::exists(dir / "run"));
+        }
+    }
+}
