@@ -1,6 +1,7 @@
 #include "analysis/layer_ranks.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <numeric>
 
@@ -123,8 +124,11 @@ FrozenRanks frozen_ranks(const SelectiveLayer& l, bool observability, const Rank
                                         static_cast<double>(r.pairs)
                                   : 0.0;
 
-    // Cross checks on evenly spread pairs.
-    const Index samples = std::min(r.pairs, std::max<Index>(o.cross_check_pairs, 0));
+    // Cross checks on evenly spread pairs, as many as the cost budget of RankOptions allows.
+    double budget = static_cast<double>(std::max<Index>(o.cross_check_pairs, 0));
+    if (n > 16)
+        budget *= std::pow(16.0 / static_cast<double>(n), 4);
+    const Index samples = std::min(r.pairs, static_cast<Index>(budget));
     std::vector<RankDecision> checks(static_cast<std::size_t>(samples));
     parallel_for(samples, [&](Index begin, Index end) {
         for (Index i = begin; i < end; ++i) {

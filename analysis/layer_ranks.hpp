@@ -24,7 +24,11 @@ namespace ssmscope::analysis {
 
 struct RankOptions {
     std::optional<double> tol;      // relative; default default_structural_tol()
-    Index cross_check_pairs = 256;  // per layer and per kind (ctrb, obsv)
+    // Per layer and per kind (ctrb, obsv), at N <= 16. A three-way decision costs O(N^4) (PBH is
+    // N complex SVDs of N x (N+1)), so above N = 16 the sample shrinks by (16/N)^4 to keep a
+    // layer's cost that of N = 16: 16 pairs at N = 32, 1 at N = 64, none beyond (FrozenRanks
+    // says how many ran).
+    Index cross_check_pairs = 256;
 };
 
 struct FrozenRanks {

@@ -70,12 +70,14 @@ std::vector<std::complex<double>> SelectiveLayer::eigenvalues(Index unit) const 
 
 namespace {
 
-void check_finite(const Matrix& M, const std::string& what, const SelectiveLayer& l) {
+// `where(row, col)` says what entry (row, col) of M is, in the layer's terms (unit, state, token).
+template <class Where>
+void check_finite(const Matrix& M, const SelectiveLayer& l, Where&& where) {
     for (Index t = 0; t < M.rows(); ++t) {
         for (Index j = 0; j < M.cols(); ++j) {
             if (!std::isfinite(M(t, j))) {
-                throw InputError(str("layer ", l.index, ": ", what, " is not finite (", M(t, j),
-                                     ") at row ", t, ", column ", j));
+                throw InputError(
+                    str("layer ", l.index, ": ", where(t, j), " is not finite (", M(t, j), ")"));
             }
         }
     }
@@ -105,13 +107,23 @@ void SelectiveLayer::validate() const {
                 throw InputError(str(where, name, " is ", g.rows(), " x ", g.cols(), ", expected ",
                                      fixed ? 1 : tokens(), " x ", n));
             }
-            check_finite(g, name, *this);
+            const Index group = &g - M.data();
+            check_finite(g, *this, [&](Index t, Index j) {
+                return str(name, fixed ? std::string() : str(" at token ", t), ", state ", j,
+                           M.size() > 1 ? str(" (group ", group, ")") : std::string());
+            });
         }
     };
     check_groups(B, b_fixed, "B");
     check_groups(C, c_fixed, "C");
-    check_finite(a, "A", *this);
-    check_finite(delta, "Δ", *this);
+    check_finite(a, *this, [&](Index u, Index j) {
+        return form == StateForm::Scalar     ? str("A of ", unit_name, " ", u)
+               : form == StateForm::Diagonal ? str("A of ", unit_name, " ", u, ", state ", j)
+                                             : str("A of ", unit_name, " ", u, ", coefficient ", j);
+    });
+    check_finite(delta, *this, [&](Index t, Index u) {
+        return str("the step Δ of ", unit_name, " ", u, " at token ", t);
+    });
     for (Index t = 0; t < delta.rows(); ++t) {
         for (Index u = 0; u < delta.cols(); ++u) {
             if (!(delta(t, u) >= 0.0)) {

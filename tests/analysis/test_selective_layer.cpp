@@ -205,7 +205,8 @@ BOOST_AUTO_TEST_CASE(malformed_layers_are_input_errors) {
                            "layer 7: the step Δ of channel 1 at token 2"));
     l.delta(2, 1) = 0.1;
     l.B[0](3, 0) = std::nan("");
-    BOOST_TEST(t::contains(t::input_error([&] { l.validate(); }), "layer 7: B is not finite"));
+    BOOST_TEST(t::contains(t::input_error([&] { l.validate(); }),
+                           "layer 7: B at token 3, state 0 is not finite"));
     l.B[0](3, 0) = 0.0;
     l.C[0] = Matrix::Zero(5, 3);
     BOOST_TEST(t::contains(t::input_error([&] { l.validate(); }), "C is 5 x 3, expected 5 x 4"));
