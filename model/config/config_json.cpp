@@ -261,13 +261,18 @@ ModelConfig load_config(const std::filesystem::path& dir) {
                          file.string());
     }
     const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return parse_config_text(text, file.string());
+}
+
+ModelConfig parse_config_text(std::string_view text, const std::string& source) {
     nlohmann::json json;
     try {
-        json = nlohmann::json::parse(quote_python_floats(text));
-    } catch (const nlohmann::json::parse_error& e) {
-        throw InputError(str(file.string(), ": malformed JSON: ", e.what()), file.string());
+        json = nlohmann::json::parse(quote_python_floats(std::string(text)));
+    } catch (const nlohmann::json::exception& e) {
+        // parse_error, and out_of_range for a number beyond double.
+        throw InputError(str(source, ": malformed JSON: ", e.what()), source);
     }
-    return parse_config(json, file.string());
+    return parse_config(json, source);
 }
 
 nlohmann::ordered_json to_hf_json(const ModelConfig& c) {

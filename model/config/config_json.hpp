@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -16,6 +17,9 @@ ModelConfig parse_config(const nlohmann::json& json, const std::string& source);
 
 // Reads dir/config.json.
 ModelConfig load_config(const std::filesystem::path& dir);
+
+// The same from the file's text (Python's NaN/Infinity literals accepted as load_config does).
+ModelConfig parse_config_text(std::string_view text, const std::string& source);
 
 // The Hugging Face layout that `save` writes (vocab_size is the padded size).
 nlohmann::ordered_json to_hf_json(const ModelConfig& config);

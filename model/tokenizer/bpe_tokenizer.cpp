@@ -196,7 +196,8 @@ std::unique_ptr<Tokenizer> parse_tokenizer_json(std::string_view json_text,
     nlohmann::json document;
     try {
         document = nlohmann::json::parse(json_text);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {
+        // parse_error, and out_of_range for a number beyond double (found by fuzzing).
         throw analysis::InputError(str(file, ": not valid JSON (", e.what(), ")"), file);
     }
     return make_bpe_tokenizer(read_pipeline(JsonNode(document, file)));

@@ -140,6 +140,14 @@ std::vector<Case> catalogue() {
          checkpoint("tokenizer.json",
                     text_bytes(R"({"version":"1.0","model":{"type":"WordPiece","vocab":{}}})")),
          {"m/tokenizer.json", "model.type", "unsupported model type \"WordPiece\""}},
+        // A number beyond double, found by fuzzing: JSON's grammar allows it, nlohmann refuses it
+        // with out_of_range rather than parse_error.
+        {"forward m --text hi",
+         checkpoint("tokenizer.json", text_bytes(R"({"version": 1e99999})")),
+         {"m/tokenizer.json", "not valid JSON", "number overflow"}},
+        {"info m",
+         checkpoint("config.json", text_bytes(R"({"hidden_size": 1e99999})")),
+         {"m/config.json", "malformed JSON", "number overflow"}},
         // CSV matrices (lti)
         {"lti --a A.csv",
          text_file("A.csv", "1,2\n3\n"),

@@ -1,13 +1,13 @@
 // libFuzzer target: the safetensors reader on arbitrary bytes. It must either accept the file,
 // and then every tensor's span lies inside it, or throw InputError; anything else (a crash, a
 // sanitizer report, another exception) is a finding.
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
+
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "analysis/error.hpp"
 #include "model/io/safetensors.hpp"
