@@ -7,6 +7,8 @@
 
 #include <immintrin.h>
 
+#include "kernels/cpu/simd_poly.hpp"
+
 namespace ssmscope::kernels {
 namespace {
 
@@ -45,13 +47,7 @@ struct Avx2 {
         const V xc = _mm256_min_ps(set1(128.0f), _mm256_max_ps(set1(-127.0f), x));
         const V fl = _mm256_round_ps(xc, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
         const V f = sub(xc, fl);
-        V p = set1(2.186578495e-04f);
-        p = fma(p, f, set1(1.239133184e-03f));
-        p = fma(p, f, set1(9.684186429e-03f));
-        p = fma(p, f, set1(5.548062921e-02f));
-        p = fma(p, f, set1(2.402304560e-01f));
-        p = fma(p, f, set1(6.931469440e-01f));
-        p = fma(p, f, set1(1.0f));
+        const V p = exp2_fraction<Avx2>(f);
         // 2^⌊x⌋ in two halves so that ⌊x⌋ = 128 (x just below the overflow) still builds normals.
         const __m256i k = _mm256_cvtps_epi32(fl);
         const __m256i k1 = _mm256_srai_epi32(k, 1), k2 = _mm256_sub_epi32(k, k1);
@@ -77,14 +73,7 @@ struct Avx2 {
         const V big = _mm256_cmp_ps(m, set1(1.5f), _CMP_GE_OQ);  // into [0.75, 1.5)
         m = _mm256_blendv_ps(m, mul(m, set1(0.5f)), big);
         k = add(k, _mm256_and_ps(big, set1(1.0f)));
-        const V s = div(sub(m, set1(1.0f)), add(m, set1(1.0f)));
-        const V s2 = mul(s, s);
-        V q = set1(1.0f / 9.0f);
-        q = fma(q, s2, set1(1.0f / 7.0f));
-        q = fma(q, s2, set1(1.0f / 5.0f));
-        q = fma(q, s2, set1(1.0f / 3.0f));
-        q = fma(q, s2, set1(1.0f));
-        return fma(k, set1(0.693147181f), mul(set1(2.0f), mul(s, q)));
+        return log_mantissa<Avx2>(m, k);
     }
 
     static V select_gt(V a, V threshold, V if_greater, V otherwise) {

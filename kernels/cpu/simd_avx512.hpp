@@ -11,6 +11,8 @@
 
 #include <immintrin.h>
 
+#include "kernels/cpu/simd_poly.hpp"
+
 namespace ssmscope::kernels {
 namespace {
 
@@ -34,40 +36,26 @@ struct Avx512 {
         _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T0);
     }
 
-    // 2^x to 7e-8 relative: f = x − ⌊x⌋ ∈ [0, 1) in one vreduceps, 2^f by a degree-6 polynomial
-    // interpolating at the Chebyshev nodes of [0, 1], and vscalefps multiplies by 2^⌊x⌋, which
+    // 2^x to 7e-8 relative: f = x − ⌊x⌋ ∈ [0, 1) in one vreduceps, 2^f by exp2_fraction
+    // (simd_poly.hpp), and vscalefps multiplies by 2^⌊x⌋, which
     // also gives +∞ above the float range. Below 2^−126 the result is 0, as in the scalar vexp
     // (a fully decayed state; denormals would only slow the recurrence down). NaN stays NaN: a
     // NaN weight must reach the loss, not vanish into a zero decay.
     static V exp2(V x) {
         const V f = _mm512_reduce_ps(x, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
-        V p = set1(2.186578495e-04f);
-        p = fma(p, f, set1(1.239133184e-03f));
-        p = fma(p, f, set1(9.684186429e-03f));
-        p = fma(p, f, set1(5.548062921e-02f));
-        p = fma(p, f, set1(2.402304560e-01f));
-        p = fma(p, f, set1(6.931469440e-01f));
-        p = fma(p, f, set1(1.0f));
+        const V p = exp2_fraction<Avx512>(f);
         const M normal = _mm512_cmp_ps_mask(x, set1(-126.0f), _CMP_NLT_UQ);
         return _mm512_maskz_scalef_ps(normal, p, x);
     }
     static V exp(V x) { return exp2(mul(x, set1(1.44269504f))); }
 
-    // log(w) for finite w > 0: w = m·2^k with m ∈ [0.75, 1.5), then log m = 2 atanh(s),
-    // s = (m − 1)/(m + 1) ∈ [−1/7, 1/5], by its odd series to s⁹ (remainder < 4e-9).
+    // log(w) for finite w > 0: w = m·2^k with m ∈ [0.75, 1.5), then log_mantissa.
     static V log(V w) {
         const V m = _mm512_getmant_ps(w, _MM_MANT_NORM_p75_1p5, _MM_MANT_SIGN_src);
         V k = _mm512_getexp_ps(w);
         // getexp is ⌊log2 w⌋; a mantissa in [1.5, 2) came back halved, so its exponent is one more.
         k = _mm512_mask_add_ps(k, _mm512_cmp_ps_mask(m, set1(1.0f), _CMP_LT_OQ), k, set1(1.0f));
-        const V s = div(sub(m, set1(1.0f)), add(m, set1(1.0f)));
-        const V s2 = mul(s, s);
-        V q = set1(1.0f / 9.0f);
-        q = fma(q, s2, set1(1.0f / 7.0f));
-        q = fma(q, s2, set1(1.0f / 5.0f));
-        q = fma(q, s2, set1(1.0f / 3.0f));
-        q = fma(q, s2, set1(1.0f));
-        return fma(k, set1(0.693147181f), mul(set1(2.0f), mul(s, q)));
+        return log_mantissa<Avx512>(m, k);
     }
 
     static V select_gt(V a, V threshold, V if_greater, V otherwise) {

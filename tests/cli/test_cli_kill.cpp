@@ -52,22 +52,8 @@ const std::vector<std::string> kRun = {"--arch",
                                        "11",
                                        "--quiet"};
 
-pid_t spawn(const fs::path& dir, std::vector<std::string> args) {
-    const pid_t pid = fork();
-    if (pid == 0) {
-        if (chdir(dir.c_str()) != 0)
-            _exit(127);
-        const int null = open("/dev/null", O_WRONLY);
-        dup2(null, 1);
-        dup2(null, 2);
-        std::vector<char*> argv{const_cast<char*>(SSMSCOPE_CLI)};
-        for (auto& a : args)
-            argv.push_back(a.data());
-        argv.push_back(nullptr);
-        execv(SSMSCOPE_CLI, argv.data());
-        _exit(127);
-    }
-    return pid;
+pid_t spawn(const fs::path& dir, const std::vector<std::string>& args) {
+    return spawn_cli(SSMSCOPE_CLI, dir, args);
 }
 
 std::vector<std::string> with(std::vector<std::string> args,

@@ -31,21 +31,7 @@ const std::string kRun = "--corpus '" + kCorpus +
 
 // Starts the CLI with `args` (split on spaces, no quoting), output discarded.
 pid_t spawn(const fs::path& dir, const std::vector<std::string>& args) {
-    const pid_t pid = fork();
-    if (pid == 0) {
-        if (chdir(dir.c_str()) != 0)
-            _exit(127);
-        const int null = open("/dev/null", O_WRONLY);
-        dup2(null, 1);
-        dup2(null, 2);
-        std::vector<char*> argv{const_cast<char*>(SSMSCOPE_CLI)};
-        for (const auto& a : args)
-            argv.push_back(const_cast<char*>(a.c_str()));
-        argv.push_back(nullptr);
-        execv(SSMSCOPE_CLI, argv.data());
-        _exit(127);
-    }
-    return pid;
+    return spawn_cli(SSMSCOPE_CLI, dir, args);
 }
 
 int wait_exit(pid_t pid) {

@@ -3,6 +3,9 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
+
+#include <sys/types.h>
 
 namespace ssmscope::test {
 
@@ -16,5 +19,10 @@ std::string slurp(const std::filesystem::path& file);
 
 // `cli` is the executable; `args` is pasted into a shell command line after it.
 CliRun run_cli(const std::string& cli, const std::filesystem::path& dir, const std::string& args);
+
+// Starts `cli args…` in `dir` without a shell, output discarded, and returns at once: for tests
+// that signal the process while it runs.
+pid_t spawn_cli(const std::string& cli, const std::filesystem::path& dir,
+                const std::vector<std::string>& args);
 
 }  // namespace ssmscope::test
