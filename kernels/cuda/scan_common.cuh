@@ -25,6 +25,30 @@ __device__ inline float dlog1p(float x) {
 __device__ inline double dlog1p(double x) {
     return log1p(x);
 }
+__device__ inline float dexpm1(float x) {
+    return expm1f(x);
+}
+__device__ inline double dexpm1(double x) {
+    return expm1(x);
+}
+__device__ inline float dsin(float x) {
+    return sinf(x);
+}
+__device__ inline double dsin(double x) {
+    return sin(x);
+}
+__device__ inline float dcos(float x) {
+    return cosf(x);
+}
+__device__ inline double dcos(double x) {
+    return cos(x);
+}
+__device__ inline float dabs(float x) {
+    return fabsf(x);
+}
+__device__ inline double dabs(double x) {
+    return fabs(x);
+}
 
 // The softplus of mamba_ssm (identity above 20) and its derivative.
 template <class T>

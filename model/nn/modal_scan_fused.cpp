@@ -3,6 +3,9 @@
 #include "kernels/cpu/modal_scan.hpp"
 #include "model/nn/kernel_function.hpp"
 #include "model/nn/scan_backend.hpp"
+#ifdef SSMSCOPE_CUDA_KERNELS
+#include "kernels/cuda/modal_scan_cuda.hpp"
+#endif
 
 namespace ssmscope::model {
 
@@ -31,6 +34,11 @@ struct ModalScanKernel {
 
     template <class T>
     static void forward(const std::vector<torch::Tensor>& in, torch::Tensor& y) {
+#ifdef SSMSCOPE_CUDA_KERNELS
+        if (y.is_cuda())
+            return kernels::cuda::modal_scan_forward<T>(args<T>(in), y.data_ptr<T>(), nullptr,
+                                                        nullptr);
+#endif
         kernels::modal_scan_forward<T>(args<T>(in), y.data_ptr<T>(), nullptr, nullptr);
     }
 
@@ -40,6 +48,11 @@ struct ModalScanKernel {
         const kernels::ModalScanGrads<T> grads{
             g[0].data_ptr<T>(), g[1].data_ptr<T>(), g[2].data_ptr<T>(), g[3].data_ptr<T>(),
             g[4].data_ptr<T>(), g[5].data_ptr<T>(), g[6].data_ptr<T>(), g[7].data_ptr<T>()};
+#ifdef SSMSCOPE_CUDA_KERNELS
+        if (dy.is_cuda())
+            return kernels::cuda::modal_scan_backward<T>(args<T>(in), dy.data_ptr<T>(), nullptr,
+                                                         nullptr, grads);
+#endif
         kernels::modal_scan_backward<T>(args<T>(in), dy.data_ptr<T>(), nullptr, nullptr, grads);
     }
 };
@@ -47,7 +60,13 @@ struct ModalScanKernel {
 }  // namespace
 
 bool fused_modal_scan_supported(const torch::Tensor& x) {
-    return scan_backend() == ScanBackend::Kernels && x.is_cpu() && kernel_dtype(x);
+    if (scan_backend() != ScanBackend::Kernels || !kernel_dtype(x))
+        return false;
+#ifdef SSMSCOPE_CUDA_KERNELS
+    if (x.is_cuda())
+        return true;
+#endif
+    return x.is_cpu();
 }
 
 torch::Tensor modal_scan_fused(const torch::Tensor& x, const torch::Tensor& delta,

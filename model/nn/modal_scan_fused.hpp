@@ -7,7 +7,8 @@
 
 namespace ssmscope::model {
 
-// True when the kernel can run on these tensors (CPU float or double, kernels selected).
+// True when the kernel can run on these tensors (float or double, kernels selected; CPU, or CUDA
+// when the CUDA kernels were built).
 bool fused_modal_scan_supported(const torch::Tensor& x);
 
 // x: (batch, length, U, P) real; delta: (batch, length, U) real, Δ > 0; lambda: (U, N) complex;

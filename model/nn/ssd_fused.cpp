@@ -3,6 +3,9 @@
 #include "kernels/cpu/ssd_scan.hpp"
 #include "model/nn/kernel_function.hpp"
 #include "model/nn/scan_backend.hpp"
+#ifdef SSMSCOPE_CUDA_KERNELS
+#include "kernels/cuda/ssd_scan_cuda.hpp"
+#endif
 
 namespace ssmscope::model {
 
@@ -25,6 +28,10 @@ struct SsdKernel {
 
     template <class T>
     static void forward(const std::vector<torch::Tensor>& in, torch::Tensor& y) {
+#ifdef SSMSCOPE_CUDA_KERNELS
+        if (y.is_cuda())
+            return kernels::cuda::ssd_scan_forward<T>(args<T>(in), y.data_ptr<T>(), nullptr);
+#endif
         kernels::ssd_scan_forward<T>(args<T>(in), y.data_ptr<T>(), nullptr);
     }
 
@@ -38,6 +45,11 @@ struct SsdKernel {
                                              g[4].data_ptr<T>(),
                                              nullptr,
                                              nullptr};
+#ifdef SSMSCOPE_CUDA_KERNELS
+        if (dy.is_cuda())
+            return kernels::cuda::ssd_scan_backward<T>(args<T>(in), dy.data_ptr<T>(), nullptr,
+                                                       grads);
+#endif
         kernels::ssd_scan_backward<T>(args<T>(in), dy.data_ptr<T>(), nullptr, grads);
     }
 };
@@ -45,7 +57,13 @@ struct SsdKernel {
 }  // namespace
 
 bool fused_ssd_supported(const torch::Tensor& x) {
-    return scan_backend() == ScanBackend::Kernels && x.is_cpu() && kernel_dtype(x);
+    if (scan_backend() != ScanBackend::Kernels || !kernel_dtype(x))
+        return false;
+#ifdef SSMSCOPE_CUDA_KERNELS
+    if (x.is_cuda())
+        return true;
+#endif
+    return x.is_cpu();
 }
 
 torch::Tensor ssd_fused(const torch::Tensor& x, const torch::Tensor& delta, const torch::Tensor& A,

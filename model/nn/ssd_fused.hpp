@@ -8,7 +8,8 @@
 
 namespace ssmscope::model {
 
-// True when the kernel can run on these tensors (CPU float or double, kernels selected).
+// True when the kernel can run on these tensors (float or double, kernels selected; CPU, or CUDA
+// when the CUDA kernels were built).
 bool fused_ssd_supported(const torch::Tensor& x);
 
 // x: (batch, length, H, P); delta: (batch, length, H), after softplus and limits; A: (H);

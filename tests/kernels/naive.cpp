@@ -133,6 +133,9 @@ double relative_error(const Vec& a, const Vec& b) {
         throw std::invalid_argument("relative_error: sizes differ");
     double diff = 0, scale = 0;
     for (std::size_t i = 0; i < a.size(); ++i) {
+        // std::max would drop a NaN; returning it fails every `<= tolerance`.
+        if (std::isnan(a[i] - b[i]))
+            return a[i] - b[i];
         diff = std::max(diff, std::abs(a[i] - b[i]));
         scale = std::max(scale, std::abs(b[i]));
     }

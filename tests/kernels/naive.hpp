@@ -38,7 +38,7 @@ Vec naive_modal_scan(std::int64_t batch, std::int64_t L, std::int64_t U, std::in
 // n values uniform in [lo, hi).
 Vec uniform(std::mt19937_64& rng, std::int64_t n, double lo, double hi);
 
-// max_i |a_i − b_i| / max_i |b_i| (0 when both are zero).
+// max_i |a_i − b_i| / max_i |b_i| (0 when both are zero; NaN where either holds a NaN).
 double relative_error(const Vec& a, const Vec& b);
 
 template <class T, class S>

@@ -2,16 +2,14 @@
 // loops and finite differences): forward, last state and every gradient, float and double.
 // Where the CUDA runtime sees no device, prints "skipped: no CUDA device" and exits with 77,
 // which ctest reports as skipped.
-#include <cstdio>
-#include <cstdlib>
 #include <memory>
 #include <string>
 
 #include <boost/test/unit_test.hpp>
-#include <cuda_runtime.h>
 
 #include "kernels/cpu/selective_scan.hpp"
 #include "kernels/cuda/selective_scan_cuda.hpp"
+#include "tests/kernels/cuda_support.hpp"
 #include "tests/kernels/naive.hpp"
 
 using namespace ssmscope;
@@ -19,46 +17,6 @@ using namespace ssmscope::kernels;
 using namespace ssmscope::test;
 
 namespace {
-
-struct SkipWithoutDevice {
-    SkipWithoutDevice() {
-        if (!cuda::device_available()) {
-            std::puts("skipped: no CUDA device");
-            std::fflush(stdout);
-            std::_Exit(77);
-        }
-    }
-};
-
-// A device copy of a host vector, freed on destruction.
-template <class T>
-class DeviceVector {
-  public:
-    explicit DeviceVector(const std::vector<T>& host) : size_(host.size()) {
-        if (size_ == 0)
-            return;
-        if (cudaMalloc(&data_, size_ * sizeof(T)) != cudaSuccess)
-            throw std::runtime_error("cudaMalloc");
-        if (cudaMemcpy(data_, host.data(), size_ * sizeof(T), cudaMemcpyHostToDevice) !=
-            cudaSuccess)
-            throw std::runtime_error("cudaMemcpy");
-    }
-    DeviceVector(const DeviceVector&) = delete;
-    DeviceVector& operator=(const DeviceVector&) = delete;
-    ~DeviceVector() { cudaFree(data_); }
-    T* get() const { return data_; }
-    std::vector<T> host() const {
-        std::vector<T> out(size_);
-        if (size_ > 0 &&
-            cudaMemcpy(out.data(), data_, size_ * sizeof(T), cudaMemcpyDeviceToHost) != cudaSuccess)
-            throw std::runtime_error("cudaMemcpy");
-        return out;
-    }
-
-  private:
-    T* data_ = nullptr;
-    std::size_t size_;
-};
 
 struct Config {
     std::int64_t batch, L, E, N, G, K;
