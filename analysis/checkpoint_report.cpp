@@ -23,6 +23,7 @@ auto timed(double& seconds, F f) {
 }  // namespace
 
 CheckpointReport analyze_checkpoint(const ProbeTrace& trace, const ReportOptions& o) {
+    const CancelScope cancel_scope(o.cancel ? o.cancel : current_cancel_flag());
     CheckpointReport r;
     r.tokens = trace.tokens;
     r.n_layer = trace.n_layer;
@@ -30,6 +31,7 @@ CheckpointReport analyze_checkpoint(const ProbeTrace& trace, const ReportOptions
     const double stages = 5.0 * static_cast<double>(trace.layers.size()) + 1.0;
     double done = 0;
     const auto step = [&](const SelectiveLayer& l, const char* what) {
+        throw_if_cancelled();
         if (o.progress && !o.progress(str("layer ", l.index, ": ", what), done / stages))
             throw Cancelled();
         done += 1;
@@ -60,6 +62,7 @@ CheckpointReport analyze_checkpoint(const ProbeTrace& trace, const ReportOptions
         lr.tokens_dynamics = timed(tm.token_dynamics, [&] { return layer_token_dynamics(l); });
         r.layers.push_back(std::move(lr));
     }
+    throw_if_cancelled();
     if (o.progress && !o.progress("token trajectories", done / stages))
         throw Cancelled();
     timed(tm.token_dynamics, [&] {

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/cancel.hpp"
 #include "analysis/layer_gramians.hpp"
 #include "analysis/layer_lyapunov.hpp"
 #include "analysis/layer_ranks.hpp"
@@ -22,12 +23,6 @@
 
 namespace ssmscope::analysis {
 
-// Thrown when the progress callback asks to stop.
-class Cancelled : public std::runtime_error {
-  public:
-    Cancelled() : std::runtime_error("analysis cancelled") {}
-};
-
 struct ReportOptions {
     std::optional<double> tol;  // relative tolerance of every rank decision
     // Per layer: frozen systems whose rank is also decided by the staircase, the Krylov SVD and
@@ -38,6 +33,9 @@ struct ReportOptions {
     // Called before each stage of each layer with a description and the fraction done; returning
     // false stops the analysis with Cancelled.
     std::function<bool(const std::string& stage, double fraction)> progress;
+    // Polled inside the stages as well (cancel.hpp): set from another thread, it stops the
+    // analysis with Cancelled within a fraction of a stage.
+    const CancelFlag* cancel = nullptr;
 };
 
 struct LayerReport {

@@ -5,6 +5,7 @@
 #include <limits>
 #include <numeric>
 
+#include "analysis/cancel.hpp"
 #include "analysis/controllability.hpp"
 #include "analysis/parallel_for.hpp"
 #include "analysis/staircase.hpp"
@@ -87,8 +88,11 @@ FrozenRanks frozen_ranks(const SelectiveLayer& l, bool observability, const Rank
                     at(u, t) = k;
             } else {
                 const Matrix A = l.A(u);
-                for (Index t = 0; t < tokens; ++t)
+                for (Index t = 0; t < tokens; ++t) {
+                    if (t % 256 == 0)
+                        throw_if_cancelled();  // a unit of a long probe takes tens of ms
                     at(u, t) = staircase_rank(A, vec(u, t));
+                }
             }
         }
     });

@@ -7,6 +7,7 @@
 
 #include <Eigen/QR>
 
+#include "analysis/cancel.hpp"
 #include "analysis/error.hpp"
 #include "analysis/str.hpp"
 
@@ -32,6 +33,8 @@ Vector lyapunov_exponents(Index n, Index steps,
     Vector sum = Vector::Zero(n);
     Eigen::HouseholderQR<Matrix> qr(n, n);
     for (Index t = 1; t <= steps; ++t) {
+        if (t % 256 == 0)
+            throw_if_cancelled();
         A.setZero(n, n);
         step_matrix(t, A);
         if (A.rows() != n || A.cols() != n)

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "analysis/cancel.hpp"
+
 namespace ssmscope::analysis {
 
 std::vector<ZohPair> unit_steps(const SelectiveLayer& l, Index u) {
@@ -9,6 +11,8 @@ std::vector<ZohPair> unit_steps(const SelectiveLayer& l, Index u) {
     std::vector<ZohPair> steps;
     steps.reserve(static_cast<std::size_t>(l.tokens()));
     for (Index t = 0; t < l.tokens(); ++t) {
+        if (t % 256 == 0)
+            throw_if_cancelled();  // one matrix exponential per token adds up on long probes
         const double d = l.delta(t, u);
         ZohPair p = zoh(A, I, d);
         if (!l.exact_zoh)

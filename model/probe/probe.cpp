@@ -135,12 +135,18 @@ class RecordGuard {
     const std::vector<std::int64_t>& layers_;
 };
 
+// The residual stream entering each layer and leaving the last: LanguageModel::backbone_forward
+// layer by layer (the logits are not analysed), with a cancellation point between layers, as one
+// layer of a long probe in double takes about a second.
 std::vector<Matrix> hidden_of(LanguageModel& model, const torch::Tensor& embedded) {
-    std::vector<torch::Tensor> hidden;
-    model.backbone_forward(embedded, &hidden);  // the logits are not analysed
     std::vector<Matrix> out;
-    for (const auto& h : hidden)
+    torch::Tensor h = embedded;
+    for (const auto& block : model.backbone->layers) {
+        analysis::throw_if_cancelled();
         out.push_back(to_matrix(h[0]));
+        h = h + block->mixer->forward(block->norm(h));
+    }
+    out.push_back(to_matrix(h[0]));
     return out;
 }
 
@@ -178,6 +184,7 @@ analysis::ProbeTrace probe(LanguageModel& model, const std::vector<std::int64_t>
     }
     const int passes = o.perturbations ? 3 : 1;
     const auto stage = [&](const std::string& what, int pass) {
+        analysis::throw_if_cancelled();
         if (o.progress && !o.progress(what, static_cast<double>(pass) / passes))
             throw analysis::Cancelled();
     };
