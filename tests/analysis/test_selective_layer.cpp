@@ -3,6 +3,7 @@
 // the matrix exponential for the discrete radius, the literal product of the Ā_t for the
 // reachable subspace, Δ Re λ for Lyapunov exponents of a constant step.
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <random>
 
@@ -10,11 +11,14 @@
 #include <boost/test/unit_test.hpp>
 
 #include "analysis/canonical.hpp"
+#include "analysis/checkpoint_report.hpp"
 #include "analysis/discretize.hpp"
+#include "analysis/frozen_unit.hpp"
 #include "analysis/layer_lyapunov.hpp"
 #include "analysis/layer_ranks.hpp"
 #include "analysis/layer_reachable.hpp"
 #include "analysis/layer_stability.hpp"
+#include "analysis/parallel_for.hpp"
 #include "analysis/staircase.hpp"
 #include "analysis/verify.hpp"
 #include "tests/support/input_error.hpp"
@@ -210,4 +214,76 @@ BOOST_AUTO_TEST_CASE(malformed_layers_are_input_errors) {
     l.B[0](3, 0) = 0.0;
     l.C[0] = Matrix::Zero(5, 3);
     BOOST_TEST(t::contains(t::input_error([&] { l.validate(); }), "C is 5 x 3, expected 5 x 4"));
+}
+
+BOOST_AUTO_TEST_CASE(frozen_unit_samples_by_the_layers_rule) {
+    std::mt19937 rng(11);
+    for (StateForm form : {StateForm::Diagonal, StateForm::Companion}) {
+        const SelectiveLayer l = random_layer(form, 3, 5, 7, rng);
+        const Index u = 2, tok = 4;
+        const FrozenUnit f = frozen_unit(l, u, tok);
+        const double delta = l.delta(tok, u);
+        BOOST_TEST(f.delta == delta);
+        BOOST_TEST((f.system.A - l.A(u)).norm() == 0.0);
+        BOOST_TEST((f.system.B - l.b(u, tok)).norm() == 0.0);
+        BOOST_TEST((f.system.C.transpose() - l.c(u, tok)).norm() == 0.0);
+        BOOST_REQUIRE(f.discrete);
+        // The eigenvalues of exp(Δ A) are exp(Δ λ): compare the sorted moduli.
+        std::vector<double> expected, got;
+        for (const auto& z : l.eigenvalues(u))
+            expected.push_back(std::abs(std::exp(delta * z)));
+        for (const auto& z : f.discrete->spectrum.eigenvalues)
+            got.push_back(std::abs(z));
+        std::sort(expected.begin(), expected.end());
+        std::sort(got.begin(), got.end());
+        for (std::size_t i = 0; i < got.size(); ++i)
+            BOOST_TEST(got[i] == expected[i], tt::tolerance(1e-10));
+        BOOST_TEST(f.sampled.dt == delta);
+        if (form == StateForm::Diagonal) {
+            // Euler input: B̄ = Δ b.
+            BOOST_TEST((f.sampled.B - delta * l.b(u, tok)).norm() == 0.0);
+        } else {
+            // Exact ZOH: A B̄ = (Ā - I) b, the integral of exp(As) b over [0, Δ].
+            const Matrix lhs = l.A(u) * f.sampled.B;
+            const Matrix rhs = (f.sampled.A - Matrix::Identity(5, 5)) * l.b(u, tok);
+            BOOST_TEST((lhs - rhs).norm() <= 1e-12 * rhs.norm());
+        }
+        // The ranks are those of the pair itself, decided independently by the staircase.
+        BOOST_TEST(f.continuous.ctrb->rank == ctrb_staircase(l.A(u), l.b(u, tok)).rank);
+        BOOST_TEST(f.continuous.spectrum.stable());  // random_layer's A is Hurwitz
+        BOOST_TEST(f.continuous.hsv.has_value());
+    }
+    const SelectiveLayer l = random_layer(StateForm::Diagonal, 3, 5, 7, rng);
+    const std::string unit_error = t::input_error([&] { frozen_unit(l, 3, 0); });
+    BOOST_TEST(unit_error.find("channel 3 does not exist (0 to 2)") != std::string::npos);
+    const std::string token_error = t::input_error([&] { frozen_unit(l, 0, 7); });
+    BOOST_TEST(token_error.find("token 7 is not in the probe (0 to 6)") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_set_cancel_flag_stops_the_report_and_a_clear_one_changes_nothing) {
+    std::mt19937 rng(5);
+    const SelectiveLayer l = random_layer(StateForm::Companion, 8, 6, 40, rng);
+    ProbeTrace trace = trace_of(l);
+    trace.n_layer = 1;
+    trace.hidden = {Matrix::Random(40, 4), Matrix::Random(40, 4)};
+    CancelFlag flag{false};
+    ReportOptions o;
+    o.cancel = &flag;
+    const CheckpointReport with = analyze_checkpoint(trace, o);
+    const CheckpointReport without = analyze_checkpoint(trace);
+    BOOST_TEST(with.layers.at(0).ranks.obsv.min == without.layers.at(0).ranks.obsv.min);
+    BOOST_TEST(with.layers.at(0).lyapunov.largest == without.layers.at(0).lyapunov.largest);
+    flag = true;
+    BOOST_CHECK_THROW(analyze_checkpoint(trace, o), Cancelled);
+    // Inside a stage: parallel_for polls the flag of its caller's scope on every thread.
+    std::atomic<Index> ran{0};
+    const CancelScope scope(&flag);
+    BOOST_CHECK_THROW(parallel_for(
+                          1000, [&](Index b, Index e) { ran += e - b; }, 2),
+                      Cancelled);
+    BOOST_TEST(ran.load() == 0);
+    flag = false;
+    parallel_for(
+        1000, [&](Index b, Index e) { ran += e - b; }, 2);
+    BOOST_TEST(ran.load() == 1000);
 }
