@@ -14,6 +14,7 @@
 #include "model/train/batch_sampler.hpp"
 #include "model/train/demo_corpus.hpp"
 #include "model/train/lr_schedule.hpp"
+#include "model/train/metrics_reader.hpp"
 #include "model/train/run_dir.hpp"
 #include "model/train/token_corpus.hpp"
 #include "model/train/train_options.hpp"
@@ -169,4 +170,45 @@ BOOST_AUTO_TEST_CASE(demo_corpus_is_built_from_installed_files_deterministically
     const auto tok = model::make_byte_tokenizer();
     const auto c = model::split_corpus(tok->encode(a), 129, "demo");
     BOOST_TEST(c.validation.size() > 10'000u);
+}
+
+BOOST_AUTO_TEST_CASE(metrics_lines_read_back_as_events) {
+    // Lines as MetricsLog writes them (one JSON object each; non-finite numbers as null).
+    const auto step = model::parse_metrics_line(
+        R"({"event":"step","step":20,"loss":4.5,"perplexity":90.0171313,"lr":0.0012,)"
+        R"("grad_norm":2.25,"tokens_per_second":27843.5,"tokens":10240,"elapsed_s":0.40,)"
+        R"("stability":{"layers":[{"spectral_abscissa":-0.5,"largest_lyapunov":-0.01,)"
+        R"("ctrb_fraction":1},{"spectral_abscissa":null,"largest_lyapunov":0.2,)"
+        R"("ctrb_fraction":0.5}],"seconds":0.01}})");
+    BOOST_REQUIRE(step && std::holds_alternative<model::StepEvent>(*step));
+    const auto& s = std::get<model::StepEvent>(*step);
+    BOOST_TEST(s.step == 20);
+    BOOST_TEST(s.loss == 4.5);
+    BOOST_TEST(s.perplexity == 90.0171313);
+    BOOST_TEST(s.tokens == 10240);
+    BOOST_REQUIRE(s.stability);
+    BOOST_REQUIRE(s.stability->layers.size() == 2u);
+    BOOST_TEST(s.stability->layers[0].spectral_abscissa == -0.5);
+    BOOST_TEST(std::isnan(s.stability->layers[1].spectral_abscissa));
+    BOOST_TEST(s.stability->layers[1].ctrb_fraction == 0.5);
+
+    const auto eval = model::parse_metrics_line(
+        R"({"event":"eval","step":100,"val_loss":3.0,"val_perplexity":20.0855,"val_tokens":16384})");
+    BOOST_REQUIRE(eval && std::holds_alternative<model::EvalEvent>(*eval));
+    BOOST_TEST(std::get<model::EvalEvent>(*eval).loss == 3.0);
+    BOOST_TEST(std::get<model::EvalEvent>(*eval).tokens == 16384);
+
+    const auto ckpt =
+        model::parse_metrics_line(R"({"event":"checkpoint","step":100,"dir":"run/step-100"})");
+    BOOST_REQUIRE(ckpt && std::holds_alternative<model::CheckpointLine>(*ckpt));
+    BOOST_TEST(std::get<model::CheckpointLine>(*ckpt).dir == "run/step-100");
+
+    // Lines a follower must skip: other events, a line cut short by a kill, wrong types.
+    BOOST_TEST(!model::parse_metrics_line(R"({"event":"start","step":0,"description":"x"})"));
+    BOOST_TEST(!model::parse_metrics_line(R"({"event":"step","step":21,"loss":4.4,"perp)"));
+    BOOST_TEST(
+        !model::parse_metrics_line(R"({"event":"step","step":"21","loss":1,"perplexity":2})"));
+    BOOST_TEST(!model::parse_metrics_line(R"({"event":"eval","step":3})"));
+    BOOST_TEST(!model::parse_metrics_line("[1,2]"));
+    BOOST_TEST(!model::parse_metrics_line(""));
 }
