@@ -1,0 +1,31 @@
+#include "app/gui/core/export_report.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "app/report/checkpoint_csv.hpp"
+#include "app/report/checkpoint_json.hpp"
+#include "model/io/atomic_file.hpp"
+
+namespace ssmscope::gui {
+
+std::string report_json(const AnalysisResult& result) {
+    nlohmann::ordered_json j;
+    j["checkpoint"] = result.request.checkpoint;
+    j["architecture"] = result.summary.architecture;
+    j["probe"] = {{"source", result.request.probe_source}, {"tokens", result.report.tokens.size()}};
+    j.update(report::checkpoint_json(result.report));
+    return j.dump(1) + "\n";
+}
+
+std::string report_csv(const AnalysisResult& result) {
+    return report::checkpoint_csv(result.report);
+}
+
+void export_report(const AnalysisResult& result, const std::string& path) {
+    const bool csv = path.size() >= 4 && path.compare(path.size() - 4, 4, ".csv") == 0;
+    model::AtomicFile file(path);
+    file.write(csv ? report_csv(result) : report_json(result));
+    file.commit();
+}
+
+}  // namespace ssmscope::gui

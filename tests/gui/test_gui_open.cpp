@@ -1,0 +1,243 @@
+// Opening checkpoints in the desktop app: the layer list and the plots show what the checkpoint
+// holds (sizes read independently from its config.json), a corrupt checkpoint gives an error
+// dialog and keeps the model shown before, exports write complete files or nothing.
+#include <QAbstractItemModelTester>
+#include <QCheckBox>
+#include <QMessageBox>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTabWidget>
+#include <QTest>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+
+#include <sys/resource.h>
+
+#include "app/gui/main_window.hpp"
+#include "app/gui/models/layer_table_model.hpp"
+#include "app/gui/plots/plot.hpp"
+#include "app/gui/views/layer_view.hpp"
+#include "app/gui/views/overview_view.hpp"
+#include "tests/gui/gui_test_support.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace fs = std::filesystem;
+using namespace ssmscope;
+using test::plot;
+
+class TestGuiOpen : public QObject {
+    Q_OBJECT
+  private slots:
+    void every_sample_shows_its_layers_and_eigenvalues();
+    void a_corrupt_checkpoint_keeps_the_model_shown();
+    void a_checkpoint_opened_again_comes_from_the_cache();
+    void exports_are_complete_files();
+    void a_full_disk_during_export_loses_nothing();
+    void a_checkpoint_that_vanishes_during_analysis_leaves_the_app_usable();
+};
+
+void TestGuiOpen::every_sample_shows_its_layers_and_eigenvalues() {
+    gui::MainWindow w;
+    w.show();
+    for (const char* name : {"mamba", "mamba2", "sc-mamba", "so-mamba", "st-mamba2"}) {
+        const auto config = test::read_json(test::sample(name) / "config.json");
+        const int layers = config.value("num_hidden_layers", 0);
+        const int n = config.value("state_size", 0);
+        QVERIFY2(test::open_and_wait(w, test::sample(name)), name);
+        gui::LayerTableModel* model = w.overview()->layer_model();
+        QAbstractItemModelTester tester(model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(model->rowCount(), layers);
+        // The eigenvalue plot holds the N eigenvalues of the selected unit; with every unit
+        // shown, units x N of them.
+        w.tabs()->setCurrentWidget(w.layer_view());
+        gui::Plot* eig = plot(*w.layer_view(), "eigenvalues");
+        QVERIFY(eig);
+        QCOMPARE(eig->point_count(), n);
+        const auto& first = w.result()->report.layers.front();
+        const bool scalar = first.form == analysis::StateForm::Scalar;
+        auto* all = w.layer_view()->findChild<QCheckBox*>("all_units");
+        all->setChecked(true);
+        QCOMPARE(eig->point_count(), static_cast<int>(first.units) * n);
+        all->setChecked(false);
+        // The discrete plot shows exp(Δ_t λ) at the selected token (the last) of unit 0:
+        // moduli exp(Δ_t Re λ) of the continuous points.
+        gui::Plot* disc = plot(*w.layer_view(), "eigenvalues_discrete");
+        QCOMPARE(disc->point_count(), n);
+        const auto& layer0 = w.result()->trace.layers.front();
+        const double delta = layer0.delta(layer0.tokens() - 1, 0);
+        std::vector<double> expected, shown;
+        for (int i = 0; i < n; ++i) {
+            expected.push_back(std::exp(delta * eig->graph(0)->data()->at(i)->key));
+            const auto p = disc->graph(0)->data()->at(i);
+            shown.push_back(std::hypot(p->key, p->value));
+        }
+        std::sort(expected.begin(), expected.end());
+        std::sort(shown.begin(), shown.end());
+        for (int i = 0; i < n; ++i)
+            QVERIFY(std::abs(expected[i] - shown[i]) <= 1e-9 * expected[i]);
+        // Singular values of ctrb and obsv: N each (zeros are left off a log axis, so at most).
+        QVERIFY(plot(*w.layer_view(), "singular_values")->point_count() <= 2 * n);
+        QVERIFY(plot(*w.layer_view(), "singular_values")->point_count() >= 2);
+        // Lyapunov spectrum: N exponents of the unit; token norms: one line per probe token.
+        QCOMPARE(plot(*w.layer_view(), "lyapunov_spectrum")->point_count(), n);
+        QCOMPARE(plot(*w.layer_view(), "token_norms")->graphCount(),
+                 std::min<int>(256, static_cast<int>(w.result()->report.tokens.size())));
+        // Mamba-2's scalar A: ctrb of a frozen head has rank 1 (the structural fact of §3).
+        if (scalar)
+            QCOMPARE(first.ranks.ctrb.max, 1);
+        // The overview plots one point per layer.
+        QCOMPARE(plot(*w.overview(), "overview_lyapunov")->point_count(), layers);
+        w.tabs()->setCurrentWidget(w.overview());
+    }
+}
+
+void TestGuiOpen::a_corrupt_checkpoint_keeps_the_model_shown() {
+    test::TempDir tmp;
+    fs::copy(test::sample("mamba"), tmp / "broken");
+    // The weights cut in half: the safetensors header promises more bytes than there are.
+    const fs::path weights = tmp / "broken" / "model.safetensors";
+    fs::resize_file(weights, fs::file_size(weights) / 2);
+
+    gui::MainWindow w;
+    w.show();
+    QVERIFY(test::open_and_wait(w, test::sample("so-mamba")));
+    const auto before = w.result();
+    const int rows = w.overview()->layer_model()->rowCount();
+    QVERIFY(!test::open_and_wait(w, tmp / "broken"));
+    QMessageBox* box = w.error_dialog();
+    QVERIFY(box);
+    QVERIFY(box->isVisible());
+    QVERIFY2(box->text().contains("model.safetensors"), qPrintable(box->text()));
+    QCOMPARE(w.result(), before);
+    QCOMPARE(w.overview()->layer_model()->rowCount(), rows);
+    box->accept();
+    QTRY_VERIFY(!w.error_dialog());
+    // A missing directory and an empty one: a message each, still the same model.
+    QVERIFY(!test::open_and_wait(w, tmp / "absent"));
+    QVERIFY(w.error_dialog());
+    fs::create_directory(tmp / "empty");
+    QVERIFY(!test::open_and_wait(w, tmp / "empty"));
+    QVERIFY2(w.error_dialog()->text().contains("no checkpoint here"),
+             qPrintable(w.error_dialog()->text()));
+    QCOMPARE(w.result(), before);
+    // And the app still opens a good checkpoint.
+    QVERIFY(test::open_and_wait(w, test::sample("mamba")));
+    QVERIFY(w.result() != before);
+}
+
+void TestGuiOpen::a_checkpoint_opened_again_comes_from_the_cache() {
+    gui::MainWindow w;
+    QVERIFY(test::open_and_wait(w, test::sample("mamba")));
+    const auto first = w.result();
+    QVERIFY(test::open_and_wait(w, test::sample("sc-mamba")));
+    QVERIFY(test::open_and_wait(w, test::sample("mamba")));
+    QCOMPARE(w.result(), first);  // the same object: not analysed again
+    // Another probe text is another analysis.
+    w.probe_editor()->setPlainText("A different probe.");
+    QVERIFY(test::open_and_wait(w, test::sample("mamba")));
+    QVERIFY(w.result() != first);
+    QCOMPARE(static_cast<int>(w.result()->report.tokens.size()), 18);  // byte-level: 18 bytes
+}
+
+void TestGuiOpen::exports_are_complete_files() {
+    test::TempDir tmp;
+    gui::MainWindow w;
+    QVERIFY(test::open_and_wait(w, test::sample("sc-mamba")));
+    const int layers =
+        test::read_json(test::sample("sc-mamba") / "config.json")["num_hidden_layers"];
+    QVERIFY(w.export_report(test::qpath(tmp / "r.json")));
+    const auto j = test::read_json(tmp / "r.json");
+    QCOMPARE(static_cast<int>(j["layers"].size()), layers);
+    QVERIFY(w.export_report(test::qpath(tmp / "r.csv")));
+    std::ifstream csv(tmp / "r.csv");
+    int lines = 0;
+    for (std::string line; std::getline(csv, line);)
+        ++lines;
+    QCOMPARE(lines, layers + 1);
+    for (QWidget* tab :
+         {static_cast<QWidget*>(w.overview()), static_cast<QWidget*>(w.layer_view())}) {
+        w.tabs()->setCurrentWidget(tab);
+        QVERIFY(w.export_plots(test::qpath(tmp.path()), "png"));
+        QVERIFY(w.export_plots(test::qpath(tmp.path()), "pdf"));
+        for (gui::Plot* p : w.plots()) {
+            for (const char* ext : {".png", ".pdf"}) {
+                const fs::path f = tmp / (p->objectName().toStdString() + ext);
+                QVERIFY2(fs::exists(f) && fs::file_size(f) > 1000, f.c_str());
+            }
+        }
+    }
+    std::ifstream png(tmp / "eigenvalues.png", std::ios::binary);
+    char magic[4] = {};
+    png.read(magic, 4);
+    QCOMPARE(std::string(magic + 1, 3), std::string("PNG"));
+}
+
+void TestGuiOpen::a_full_disk_during_export_loses_nothing() {
+    test::TempDir tmp;
+    gui::MainWindow w;
+    QVERIFY(test::open_and_wait(w, test::sample("mamba")));
+    QVERIFY(w.export_report(test::qpath(tmp / "r.json")));
+    const auto good = fs::file_size(tmp / "r.json");
+    QVERIFY(w.export_plots(test::qpath(tmp.path()), "png"));
+    const auto good_png = fs::file_size(tmp / "overview_stability.png");
+    // A file-size limit makes every write beyond 1 kB fail as a full disk does (with SIGXFSZ
+    // ignored, write() returns an error instead of killing the process).
+    std::signal(SIGXFSZ, SIG_IGN);
+    rlimit old{};
+    getrlimit(RLIMIT_FSIZE, &old);
+    rlimit small = old;
+    small.rlim_cur = 1024;
+    QCOMPARE(setrlimit(RLIMIT_FSIZE, &small), 0);
+    const bool report_ok = w.export_report(test::qpath(tmp / "r.json"));
+    QMessageBox* box = w.error_dialog();
+    const QString report_message = box ? box->text() : QString();
+    if (box)
+        box->accept();
+    const bool plots_ok = w.export_plots(test::qpath(tmp.path()), "png");
+    box = w.error_dialog();
+    const QString plot_message = box ? box->text() : QString();
+    setrlimit(RLIMIT_FSIZE, &old);
+    QVERIFY(!report_ok);
+    QVERIFY2(report_message.contains("r.json"), qPrintable(report_message));
+    QVERIFY(!plots_ok);
+    QVERIFY2(plot_message.contains("overview_stability.png"), qPrintable(plot_message));
+    // The files written before are untouched, and no temporary file is left behind.
+    QCOMPARE(fs::file_size(tmp / "r.json"), good);
+    QCOMPARE(fs::file_size(tmp / "overview_stability.png"), good_png);
+    for (const auto& e : fs::directory_iterator(tmp.path()))
+        QVERIFY2(e.path().filename().string().front() != '.', e.path().c_str());
+    // The app goes on working.
+    if (w.error_dialog())
+        w.error_dialog()->accept();
+    QVERIFY(w.export_report(test::qpath(tmp / "r2.json")));
+}
+
+void TestGuiOpen::a_checkpoint_that_vanishes_during_analysis_leaves_the_app_usable() {
+    test::TempDir tmp;
+    gui::MainWindow w;
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        const fs::path dir = tmp / ("gone" + std::to_string(attempt));
+        fs::copy(test::sample("sc-mamba"), dir);
+        QSignalSpy done(&w, &gui::MainWindow::analysis_done);
+        w.open_checkpoint(test::qpath(dir));
+        // Removed at once, or after the loading started: either the analysis completes from
+        // what was read, or it fails with a message naming the file.
+        if (attempt > 0)
+            QTest::qWait(20 * attempt);
+        fs::remove_all(dir);
+        QVERIFY(done.wait(60000) || !done.isEmpty());
+        if (!done.front().front().toBool()) {
+            QVERIFY(w.error_dialog());
+            QVERIFY2(w.error_dialog()->text().contains(test::qpath(dir)),
+                     qPrintable(w.error_dialog()->text()));
+            w.error_dialog()->accept();
+        }
+    }
+    QVERIFY(test::open_and_wait(w, test::sample("mamba")));
+    QCOMPARE(w.overview()->layer_model()->rowCount(), 2);
+}
+
+QTEST_MAIN(TestGuiOpen)
+#include "test_gui_open.moc"
