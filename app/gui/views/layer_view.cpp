@@ -174,7 +174,7 @@ void LayerView::update_layer() {
                            : std::nan("");
     }
     plot_heat_map(*heat_map_, re, QString::fromStdString(s.unit_name), "Re λ");
-    heat_map_->set_title(tr("Re λ_i(A) of every %1: %2 of %3 not asymptotically stable")
+    heat_map_->set_title(tr("Re λ_i(A) per %1: %2 of %3 unstable")
                              .arg(QString::fromStdString(l.unit_name))
                              .arg(l.stability.unstable_continuous)
                              .arg(l.units));
@@ -208,14 +208,14 @@ void LayerView::update_unit() {
         cont.push_back({tr("%1 %2").arg(unit_name).arg(u), f.continuous.spectrum.eigenvalues});
     }
     plot_eigenvalues(*eig_continuous_, cont, false);
-    eig_continuous_->set_title(tr("Eigenvalues of A (%1): max Re λ = %2")
+    eig_continuous_->set_title(tr("λ(A), %1: max Re λ = %2")
                                    .arg(cont.front().name)
                                    .arg(f.continuous.spectrum.spectral_abscissa, 0, 'g', 5));
     if (f.discrete) {
         plot_eigenvalues(
             *eig_discrete_,
             {{tr("Δ_t = %1").arg(f.delta, 0, 'g', 4), f.discrete->spectrum.eigenvalues}}, true);
-        eig_discrete_->set_title(tr("Eigenvalues of Ā = exp(Δ_t A) at token %1: ρ = %2")
+        eig_discrete_->set_title(tr("λ(Ā = exp(Δ_t A)), token %1: ρ = %2")
                                      .arg(t)
                                      .arg(f.discrete->spectrum.spectral_radius, 0, 'g', 6));
     } else {
@@ -228,7 +228,7 @@ void LayerView::update_unit() {
                            f.continuous.ctrb->svd.threshold},
                           {tr("obsv(A, c_t)"), f.continuous.obsv->svd.singular_values,
                            f.continuous.obsv->svd.threshold}});
-    singular_values_->set_title(tr("Singular values of ctrb and obsv (dashed: SVD tolerance)"));
+    singular_values_->set_title(tr("σ of ctrb, obsv (dashed: SVD tol)"));
 
     std::vector<SingularValueSet> hsv;
     QStringList undefined;
@@ -245,9 +245,8 @@ void LayerView::update_unit() {
     plot_singular_values(*hankel_, hsv);
     hankel_->set_title(
         undefined.isEmpty()
-            ? tr("Hankel singular values (minimal order %1)")
-                  .arg(f.continuous.minimal_order.value_or(0))
-            : tr("Hankel singular values — undefined: %1").arg(undefined.join("; ")));
+            ? tr("Hankel singular values (order %1)").arg(f.continuous.minimal_order.value_or(0))
+            : tr("Hankel singular values: undefined"));
 
     lyapunov_->reset();
     lyapunov_->set_log_y(false);
@@ -260,11 +259,10 @@ void LayerView::update_unit() {
     }
     lyapunov_->add_graph(tr("%1 %2").arg(unit_name).arg(u), ix, iy, Plot::palette(0), true)
         ->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 6));
-    lyapunov_->set_title(tr("Lyapunov spectrum of %1 %2 (%3); layer's largest %4")
-                             .arg(unit_name)
-                             .arg(u)
-                             .arg(l.lyapunov.method)
-                             .arg(l.lyapunov.largest, 0, 'g', 4));
+    lyapunov_->set_title(tr("Lyapunov spectrum, %1 %2").arg(unit_name).arg(u));
+    lyapunov_->setToolTip(tr("method %1; the layer's largest exponent is %2 per token")
+                              .arg(l.lyapunov.method)
+                              .arg(l.lyapunov.largest, 0, 'g', 4));
     lyapunov_->rescaleAxes();
     lyapunov_->xAxis->setRange(0.5, std::max<double>(static_cast<double>(exps.size()), 1) + 0.5);
     const QCPRange yr = lyapunov_->yAxis->range();
@@ -284,7 +282,10 @@ void LayerView::update_unit() {
             .arg(f.discrete ? tr("Ā %1").arg(analysis::to_string(f.discrete->spectrum.stability))
                             : tr("no step"))
             .arg(rank_line("controllability (A, b_t)", *f.continuous.ctrb))
-            .arg(rank_line("observability (A, c_t)", *f.continuous.obsv)));
+            .arg(rank_line("observability (A, c_t)", *f.continuous.obsv)) +
+        (undefined.isEmpty()
+             ? QString()
+             : tr("<br><b>Gramians</b> undefined — %1").arg(undefined.join("; ").toHtmlEscaped())));
 }
 
 }  // namespace ssmscope::gui

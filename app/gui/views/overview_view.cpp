@@ -161,6 +161,8 @@ void OverviewView::set_result(std::shared_ptr<const AnalysisResult> result) {
         p->yAxis->setRange(y.lower - pad, y.upper + pad);
         p->replot();
     }
+    ranks_->yAxis->setRange(-0.05, 1.05);  // fractions
+    ranks_->replot();
     if (model_->rowCount() > 0)
         table_->selectRow(0);
 }
