@@ -331,7 +331,6 @@ TrainRequest TrainPanel::request() const {
         bool ok = true;
         o.blocks = parse_blocks(blocks_->text(), ok);
         o.lora_rank = lora_rank_->value();
-        o.steps = steps_->value();
     }
     if (out.isEmpty()) {
         const QString name =
