@@ -11,6 +11,8 @@
 
 #include <torch/torch.h>
 
+#include "model/nn/scan_backend.hpp"
+
 namespace ssmscope::model {
 
 template <class Kernel>
@@ -45,6 +47,19 @@ struct KernelFunction : torch::autograd::Function<KernelFunction<Kernel>> {
 // The dtypes the kernels are built for.
 inline bool kernel_dtype(const torch::Tensor& t) {
     return t.scalar_type() == torch::kFloat32 || t.scalar_type() == torch::kFloat64;
+}
+
+// Whether the fused scan kernels serve a sequence in `t`: the kernel backend is selected, the
+// dtype is one they are built for, and the tensor is on the CPU, or on a GPU where the CUDA
+// kernels were built against a CUDA LibTorch (SSMSCOPE_CUDA_KERNELS, set for model/'s sources).
+inline bool kernels_serve(const torch::Tensor& t) {
+    if (scan_backend() != ScanBackend::Kernels || !kernel_dtype(t))
+        return false;
+#ifdef SSMSCOPE_CUDA_KERNELS
+    if (t.is_cuda())
+        return true;
+#endif
+    return t.is_cpu();
 }
 
 }  // namespace ssmscope::model

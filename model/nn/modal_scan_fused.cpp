@@ -60,13 +60,7 @@ struct ModalScanKernel {
 }  // namespace
 
 bool fused_modal_scan_supported(const torch::Tensor& x) {
-    if (scan_backend() != ScanBackend::Kernels || !kernel_dtype(x))
-        return false;
-#ifdef SSMSCOPE_CUDA_KERNELS
-    if (x.is_cuda())
-        return true;
-#endif
-    return x.is_cpu();
+    return kernels_serve(x);
 }
 
 torch::Tensor modal_scan_fused(const torch::Tensor& x, const torch::Tensor& delta,

@@ -54,13 +54,7 @@ struct SelectiveScanKernel {
 }  // namespace
 
 bool fused_selective_scan_supported(const torch::Tensor& u) {
-    if (scan_backend() != ScanBackend::Kernels || !kernel_dtype(u))
-        return false;
-#ifdef SSMSCOPE_CUDA_KERNELS
-    if (u.is_cuda())
-        return true;
-#endif
-    return u.is_cpu();
+    return kernels_serve(u);
 }
 
 torch::Tensor selective_scan_fused(const torch::Tensor& u, const torch::Tensor& delta,

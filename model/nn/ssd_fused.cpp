@@ -57,13 +57,7 @@ struct SsdKernel {
 }  // namespace
 
 bool fused_ssd_supported(const torch::Tensor& x) {
-    if (scan_backend() != ScanBackend::Kernels || !kernel_dtype(x))
-        return false;
-#ifdef SSMSCOPE_CUDA_KERNELS
-    if (x.is_cuda())
-        return true;
-#endif
-    return x.is_cpu();
+    return kernels_serve(x);
 }
 
 torch::Tensor ssd_fused(const torch::Tensor& x, const torch::Tensor& delta, const torch::Tensor& A,
