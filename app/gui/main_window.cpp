@@ -180,6 +180,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
 MainWindow::~MainWindow() = default;
 
+QMessageBox* MainWindow::error_dialog() const {
+    return error_;
+}
+
 bool MainWindow::analysing() const {
     return job_->running();
 }
@@ -245,7 +249,6 @@ void MainWindow::show_error(const QString& title, const QString& message) {
         error_->close();
     error_ = new QMessageBox(QMessageBox::Critical, title, message, QMessageBox::Ok, this);
     error_->setAttribute(Qt::WA_DeleteOnClose);
-    connect(error_, &QObject::destroyed, this, [this] { error_ = nullptr; });
     error_->open();
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <QMainWindow>
+#include <QPointer>
 #include <memory>
 
 #include "app/gui/core/analysis_cache.hpp"
@@ -46,7 +47,7 @@ class MainWindow : public QMainWindow {
     QTabWidget* tabs() const { return tabs_; }
     QPlainTextEdit* probe_editor() const { return probe_; }
     // The error dialog of the last failure, while it is open (for tests).
-    QMessageBox* error_dialog() const { return error_; }
+    QMessageBox* error_dialog() const;
     QList<Plot*> plots() const;  // of the current tab
 
     // Writes the report (JSON, or CSV by the suffix) or every plot of the current tab into a
@@ -82,7 +83,9 @@ class MainWindow : public QMainWindow {
     QPushButton* cancel_;
     QLabel* status_;
     QMenu* recent_;
-    QMessageBox* error_ = nullptr;
+    // Cleared by Qt when the dialog goes, also while this window's QWidget base deletes its
+    // children (a slot on `this` would then run on a half-destroyed MainWindow).
+    QPointer<QMessageBox> error_;
     QAction *export_report_, *export_plots_, *analyse_;
 };
 
