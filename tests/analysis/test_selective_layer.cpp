@@ -7,7 +7,6 @@
 #include <cmath>
 #include <random>
 
-#include <Eigen/Eigenvalues>
 #include <boost/test/unit_test.hpp>
 
 #include "analysis/canonical.hpp"
@@ -21,6 +20,7 @@
 #include "analysis/parallel_for.hpp"
 #include "analysis/staircase.hpp"
 #include "analysis/verify.hpp"
+#include "tests/support/dense.hpp"
 #include "tests/support/input_error.hpp"
 #include "tests/support/systems.hpp"
 
@@ -141,7 +141,7 @@ BOOST_AUTO_TEST_CASE(discrete_radius_is_that_of_the_matrix_exponential) {
         double rho = 0;
         for (Index k = 0; k < 7; ++k) {
             const Matrix Ad = zoh(l.A(u), Matrix::Zero(4, 1), l.delta(k, u)).Ad;
-            rho = std::max(rho, Ad.eigenvalues().cwiseAbs().maxCoeff());
+            rho = std::max(rho, t::eigenvalues(Ad).cwiseAbs().maxCoeff());
         }
         BOOST_TEST(us.radius == rho, tt::tolerance(1e-9));
     }

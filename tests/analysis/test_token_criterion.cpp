@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include <Eigen/Eigenvalues>
 #include <boost/test/unit_test.hpp>
 
 #include "analysis/token_criterion.hpp"
+#include "tests/support/dense.hpp"
 #include "tests/support/input_error.hpp"
 #include "tests/support/systems.hpp"
 
@@ -116,15 +116,13 @@ void reparametrisation(Index N, Index D, Matrix& U, Vector& p, std::mt19937& rng
 }
 
 std::vector<std::complex<double>> explicit_eigenvalues(const Matrix& M) {
-    const Eigen::VectorXcd e = Eigen::EigenSolver<Matrix>(M, false).eigenvalues();
+    const Eigen::VectorXcd e = t::eigenvalues(M);
     return {e.begin(), e.end()};
 }
 
 double largest_symmetric_eigenvalue(const Matrix& M) {
     const Matrix Ms = 0.5 * (M + M.transpose());
-    return Eigen::SelfAdjointEigenSolver<Matrix>(Ms, Eigen::EigenvaluesOnly)
-        .eigenvalues()
-        .maxCoeff();
+    return t::symmetric_eigenvalues(Ms).maxCoeff();
 }
 
 }  // namespace

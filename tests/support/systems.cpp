@@ -2,9 +2,7 @@
 
 #include <cmath>
 
-#include <Eigen/Eigenvalues>
-#include <Eigen/LU>
-#include <Eigen/QR>
+#include "tests/support/dense.hpp"
 
 namespace ssmscope::test {
 
@@ -18,8 +16,8 @@ Matrix randn(Index rows, Index cols, std::mt19937& rng) {
 }
 
 Matrix similarity(Index n, std::mt19937& rng) {
-    const Matrix Q1 = Eigen::HouseholderQR<Matrix>(randn(n, n, rng)).householderQ();
-    const Matrix Q2 = Eigen::HouseholderQR<Matrix>(randn(n, n, rng)).householderQ();
+    const Matrix Q1 = orthogonal_factor(randn(n, n, rng));
+    const Matrix Q2 = orthogonal_factor(randn(n, n, rng));
     Vector d(n);
     for (Index i = 0; i < n; ++i)
         d(i) = std::pow(
@@ -29,14 +27,14 @@ Matrix similarity(Index n, std::mt19937& rng) {
 
 Matrix stable_random(Index n, double margin, std::mt19937& rng) {
     Matrix A = randn(n, n, rng);
-    const double abscissa = Eigen::EigenSolver<Matrix>(A, false).eigenvalues().real().maxCoeff();
+    const double abscissa = eigenvalues(A).real().maxCoeff();
     A.diagonal().array() -= abscissa + margin;
     return A;
 }
 
 Matrix convergent_random(Index n, double rho, std::mt19937& rng) {
     Matrix A = randn(n, n, rng);
-    return A * (rho / Eigen::EigenSolver<Matrix>(A, false).eigenvalues().cwiseAbs().maxCoeff());
+    return A * (rho / eigenvalues(A).cwiseAbs().maxCoeff());
 }
 
 StateSpace kalman(Index nco, Index ncno, Index nnco, Index nncno, Index m, Index p,
@@ -56,7 +54,7 @@ StateSpace kalman(Index nco, Index ncno, Index nnco, Index nncno, Index m, Index
         for (Index j = 0; j < n; ++j)
             if (observable[i] && !observable[j])
                 A(i, j) = 0.0;
-    const double abscissa = Eigen::EigenSolver<Matrix>(A, false).eigenvalues().real().maxCoeff();
+    const double abscissa = eigenvalues(A).real().maxCoeff();
     A.diagonal().array() -= abscissa + 0.5;
 
     Matrix B = Matrix::Zero(n, m), C = Matrix::Zero(p, n);
@@ -76,8 +74,7 @@ std::vector<std::complex<double>> poles_minus_one_to(int n) {
 }
 
 StateSpace transform(const StateSpace& sys, const Matrix& T) {
-    const Eigen::PartialPivLU<Matrix> lu(T);
-    return StateSpace{lu.solve(sys.A * T), lu.solve(sys.B), sys.C * T, sys.D, sys.dt};
+    return StateSpace{solve(T, sys.A * T), solve(T, sys.B), sys.C * T, sys.D, sys.dt};
 }
 
 Matrix markov(const StateSpace& sys, Index count) {
