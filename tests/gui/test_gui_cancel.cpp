@@ -44,7 +44,7 @@ void TestGuiCancel::cancel_stops_within_a_second() {
                 return true;
         return false;
     };
-    QTRY_VERIFY_WITH_TIMEOUT(in_layers(), 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(in_layers(), test::kPatience);
     QTest::qWait(200);
     QVERIFY2(w.analysing(), "the analysis finished before it could be cancelled");
     const auto t0 = std::chrono::steady_clock::now();

@@ -227,7 +227,7 @@ void TestGuiOpen::a_checkpoint_that_vanishes_during_analysis_leaves_the_app_usab
         if (attempt > 0)
             QTest::qWait(20 * attempt);
         fs::remove_all(dir);
-        QVERIFY(done.wait(60000) || !done.isEmpty());
+        QVERIFY(done.wait(test::kPatience) || !done.isEmpty());
         if (!done.front().front().toBool()) {
             QVERIFY(w.error_dialog());
             QVERIFY2(w.error_dialog()->text().contains(test::qpath(dir)),

@@ -92,7 +92,7 @@ void TestGuiTrain::five_steps_add_five_points_and_the_model_opens() {
     QTest::mouseClick(panel->findChild<QPushButton*>("start"), Qt::LeftButton);
     last = Clock::now();
     tick.start();
-    QVERIFY(finished.wait(120000));
+    QVERIFY(finished.wait(test::kPatience));
     tick.stop();
     QVERIFY2(finished.front().front().toBool(), qPrintable(finished.front().at(1).toString()));
     QCOMPARE(steps.size(), 5);
@@ -121,7 +121,7 @@ void TestGuiTrain::five_steps_add_five_points_and_the_model_opens() {
     // One click opens the trained model in the analysis views.
     QSignalSpy analysed(&w, &gui::MainWindow::analysis_done);
     QTest::mouseClick(panel->findChild<QPushButton*>("open_trained"), Qt::LeftButton);
-    QVERIFY(analysed.wait(60000));
+    QVERIFY(analysed.wait(test::kPatience));
     QVERIFY(analysed.front().front().toBool());
     QCOMPARE(fs::path(w.result()->request.checkpoint), fs::canonical(tmp / "run"));
     QCOMPARE(w.tabs()->currentWidget(), static_cast<QWidget*>(w.overview()));
@@ -135,7 +135,7 @@ void TestGuiTrain::stop_saves_a_checkpoint_that_resumes() {
     QSignalSpy finished(panel, &gui::TrainPanel::run_finished);
     QSignalSpy steps(panel, &gui::TrainPanel::step_reported);
     panel->start();
-    QTRY_VERIFY_WITH_TIMEOUT(steps.size() >= 3, 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(steps.size() >= 3, test::kPatience);
     // Pause holds the run between steps.
     auto* pause = panel->findChild<QPushButton*>("pause");
     QVERIFY(pause->isEnabled());
@@ -145,9 +145,9 @@ void TestGuiTrain::stop_saves_a_checkpoint_that_resumes() {
     QTest::qWait(500);
     QCOMPARE(steps.size(), held);
     pause->click();
-    QTRY_VERIFY_WITH_TIMEOUT(steps.size() > held, 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(steps.size() > held, test::kPatience);
     panel->findChild<QPushButton*>("stop")->click();
-    QVERIFY(finished.wait(60000));
+    QVERIFY(finished.wait(test::kPatience));
     QVERIFY(finished.front().front().toBool());
     const qint64 stopped_at = steps.back().front().toLongLong();
     QVERIFY(stopped_at < 400);
@@ -155,10 +155,10 @@ void TestGuiTrain::stop_saves_a_checkpoint_that_resumes() {
     steps.clear();
     finished.clear();
     panel->resume_run(test::qpath(tmp / "run"));
-    QTRY_VERIFY_WITH_TIMEOUT(!steps.isEmpty(), 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(!steps.isEmpty(), test::kPatience);
     QCOMPARE(steps.front().front().toLongLong(), stopped_at + 1);
     panel->stop();
-    QVERIFY(finished.wait(60000));
+    QVERIFY(finished.wait(test::kPatience));
 }
 
 void TestGuiTrain::two_processes_plot_from_rank_zero() {
@@ -170,7 +170,7 @@ void TestGuiTrain::two_processes_plot_from_rank_zero() {
     panel->start();
     QVERIFY(panel->running());
     QVERIFY(!panel->findChild<QPushButton*>("pause")->isEnabled());  // workers cannot pause
-    QVERIFY(finished.wait(180000));
+    QVERIFY(finished.wait(test::kPatience));
     QVERIFY2(finished.front().front().toBool(), qPrintable(finished.front().at(1).toString()));
     gui::Plot* loss = plot(*panel, "train_loss");
     const std::vector<double> logged = logged_losses(tmp / "run" / "metrics.jsonl");
