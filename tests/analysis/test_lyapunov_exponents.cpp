@@ -24,10 +24,6 @@ Vector descending(Vector v) {
     return v;
 }
 
-Matrix random_orthogonal(Index n, std::mt19937& rng) {
-    return t::orthogonal_factor(t::randn(n, n, rng));
-}
-
 // log of the k-dimensional volume spanned by the columns of X.
 double log_volume(const Matrix& X) {
     return 0.5 * std::log(t::determinant(Matrix(X.transpose() * X)));
@@ -116,7 +112,7 @@ BOOST_AUTO_TEST_CASE(orthogonal_steps_have_zero_exponents) {
     std::mt19937 rng(7);
     std::vector<Matrix> steps;
     for (int k = 0; k < 500; ++k)
-        steps.push_back(random_orthogonal(6, rng));
+        steps.push_back(t::random_orthogonal(6, rng));
     const Vector lambda = lyapunov_exponents(steps);
     BOOST_TEST_MESSAGE("orthogonal: max |lambda| " << lambda.cwiseAbs().maxCoeff());
     BOOST_TEST(lambda.cwiseAbs().maxCoeff() < 1e-14);

@@ -5,7 +5,6 @@
 #include <boost/test/unit_test.hpp>
 
 #include "analysis/rank.hpp"
-#include "tests/support/dense.hpp"
 #include "tests/support/systems.hpp"
 
 using namespace ssmscope::analysis;
@@ -27,8 +26,8 @@ BOOST_AUTO_TEST_CASE(product_of_thin_factors_has_their_rank) {
 BOOST_AUTO_TEST_CASE(user_tolerance_gap_and_margin_follow_the_singular_values) {
     // Orthogonal factors around diag(1, 1e-3, 1e-9): the singular values are exactly those.
     std::mt19937 rng(2);
-    const Matrix U = ssmscope::test::orthogonal_factor(randn(3, 3, rng));
-    const Matrix V = ssmscope::test::orthogonal_factor(randn(3, 3, rng));
+    const Matrix U = ssmscope::test::random_orthogonal(3, rng);
+    const Matrix V = ssmscope::test::random_orthogonal(3, rng);
     const Matrix M = U * Vector(Eigen::Vector3d(1.0, 1e-3, 1e-9)).asDiagonal() * V.transpose();
 
     const RankReport r = svd_rank(M, 1e-6);

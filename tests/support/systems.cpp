@@ -15,9 +15,13 @@ Matrix randn(Index rows, Index cols, std::mt19937& rng) {
     return M;
 }
 
+Matrix random_orthogonal(Index n, std::mt19937& rng) {
+    return orthogonal_factor(randn(n, n, rng));
+}
+
 Matrix similarity(Index n, std::mt19937& rng) {
-    const Matrix Q1 = orthogonal_factor(randn(n, n, rng));
-    const Matrix Q2 = orthogonal_factor(randn(n, n, rng));
+    const Matrix Q1 = random_orthogonal(n, rng);
+    const Matrix Q2 = random_orthogonal(n, rng);
     Vector d(n);
     for (Index i = 0; i < n; ++i)
         d(i) = std::pow(

@@ -16,6 +16,9 @@ using analysis::Vector;
 
 Matrix randn(Index rows, Index cols, std::mt19937& rng);
 
+// The orthogonal factor of a random n × n matrix.
+Matrix random_orthogonal(Index n, std::mt19937& rng);
+
 // Q1 diag(logspace(-0.3, 0.3)) Q2 with random orthogonal Q1, Q2: cond(T) = 10^0.6 < 4.
 Matrix similarity(Index n, std::mt19937& rng);
 
