@@ -9,7 +9,8 @@
 // exceed --naive-gb.
 //
 // The CPU kernels run with the widest instruction set the CPU has unless --isa names another
-// (scalar, avx2, avx512), to compare them.
+// (scalar, avx2, avx512), to compare them. A last line compares the forward with its data in
+// cache and in memory, which tells whether memory or arithmetic bounds it on this machine.
 //
 //   bench_scan [--repeat 3] [--naive-gb 8] [--quick] [--isa NAME]
 #include <algorithm>
@@ -65,6 +66,51 @@ double copy_bandwidth() {
             th.join();
     });
     return 2.0 * static_cast<double>(n * sizeof(float)) / s / 1e9;
+}
+
+// Best forward time of the kernel at (B, L, D), N = 16, on inputs drawn as in the table.
+double forward_seconds(std::int64_t B, std::int64_t L, std::int64_t D, int repeat) {
+    const std::int64_t N = 16;
+    torch::manual_seed(0);
+    const auto f = torch::kFloat32;
+    const torch::Tensor u = torch::randn({B, L, D}, f), z = torch::randn({B, L, D}, f);
+    const torch::Tensor delta = torch::nn::functional::softplus(torch::randn({B, L, D}, f) - 3);
+    const torch::Tensor A = -torch::rand({D, N}, f) * 4 - 0.5;
+    const torch::Tensor Bm = torch::randn({B, L, N}, f), Cm = torch::randn({B, L, N}, f);
+    const torch::Tensor Dv = torch::randn({D}, f);
+    torch::Tensor y = torch::empty({B, L, D}, f);
+    kernels::SelectiveScanArgs<float> a;
+    a.shape = {B, L, D, N, 1};
+    a.u = u.data_ptr<float>();
+    a.delta = delta.data_ptr<float>();
+    a.A = A.data_ptr<float>();
+    a.B = Bm.data_ptr<float>();
+    a.C = Cm.data_ptr<float>();
+    a.D = Dv.data_ptr<float>();
+    a.z = z.data_ptr<float>();
+    kernels::selective_scan_forward<float>(a, y.data_ptr<float>(), nullptr);  // warm-up
+    return best_of(
+        repeat, [&] { kernels::selective_scan_forward<float>(a, y.data_ptr<float>(), nullptr); });
+}
+
+// Whether the forward is bound by memory or by arithmetic: the same kernel on a problem whose
+// sequence arrays stay in each core's L2 cache (64 channels per thread, 256 steps: 256 KB of u,
+// Δ, z and y per thread), against the acceptance size. Equal times per (token, channel) mean the
+// arithmetic bounds it, and the in-cache rate is then the most this kernel can move from memory.
+void print_ceiling(double stream, int repeat) {
+    const std::int64_t threads = std::max(1u, std::thread::hardware_concurrency());
+    const std::int64_t cached_D = 64 * threads, cached_L = 256;
+    const double cached = forward_seconds(1, cached_L, cached_D, 20 * repeat) /
+                          static_cast<double>(cached_L * cached_D);
+    const double big = forward_seconds(8, 2048, 1536, repeat) / (8.0 * 2048 * 1536);
+    const double ceiling = 16.0 / cached / 1e9;  // u, delta, z, y: 16 bytes per (token, channel)
+    std::printf(
+        "\nForward per (token, channel), N = 16: %.2f ns with the data in cache (B=1, L=%lld, "
+        "D=%lld), %.2f ns at B=8, L=2048, D=1536 (memory/cache %.2f). At the in-cache rate the "
+        "forward would move %.2f GB/s, %.1f%% of the copy: the ceiling of its arithmetic on this "
+        "CPU.\n",
+        cached * 1e9, static_cast<long long>(cached_L), static_cast<long long>(cached_D), big * 1e9,
+        big / cached, ceiling, 100 * ceiling / stream);
 }
 
 }  // namespace
@@ -203,5 +249,6 @@ int main(int argc, char** argv) {
             }
         }
     }
+    print_ceiling(stream, repeat);
     return 0;
 }

@@ -27,8 +27,24 @@ struct LaneInputs {
     V D, bias;
     bool softplus;
     typename S::M m;
+    bool whole;       // all W lanes are channels: plain loads and stores instead of masked ones
     const float* a2;  // (N, W): A[d0 + k, n]·log2 e
 };
+
+// A row of the W channels at p, and its store. The masked forms matter only for the last block
+// of a row whose channels do not fill it; elsewhere the plain ones are used because AVX2's masked
+// load (vmaskmovps) costs several times a plain one.
+template <class S>
+inline typename S::V lane_load(const LaneInputs<S>& in, const float* p) {
+    return in.whole ? S::loadu(p) : S::load(p, in.m);
+}
+template <class S>
+inline void lane_store(const LaneInputs<S>& in, float* p, typename S::V v) {
+    if (in.whole)
+        S::storeu(p, v);
+    else
+        S::store(p, v, in.m);
+}
 
 // softplus(x) = log1p(e^x), with x returned above 20 as mamba_ssm does; log1p(y) as
 // log(1 + y)·y/((1 + y) − 1), exact to a few ulp even where 1 + y rounds (and y itself when it
@@ -80,27 +96,29 @@ inline void lane_scan(const LaneInputs<S>& in, std::int64_t t0, std::int64_t t1,
             if (y)
                 __builtin_prefetch(y + row + kAhead * in.E, 1);
         }
-        const V u = S::load(in.u + row, in.m);
-        const V delta = lane_delta(in, S::load(in.dt + row, in.m));
+        const V u = lane_load(in, in.u + row);
+        const V delta = lane_delta(in, lane_load(in, in.dt + row));
         const V du = S::mul(delta, u);
         const float* Bt = in.B + t * in.GN;
         const float* Ct = in.C + t * in.GN;
-        V acc = S::zero();
+        // Four partial sums for y: one chain of N dependent multiply-adds would cost N times
+        // their latency per step.
+        V acc[4] = {S::zero(), S::zero(), S::zero(), S::zero()};
 #pragma GCC unroll 16
         for (std::int64_t n = 0; n < N; ++n) {
-            const V decay = S::exp2(S::mul(delta, S::load(in.a2 + n * S::kWidth, in.m)));
+            const V decay = S::exp2(S::mul(delta, S::loadu(in.a2 + n * S::kWidth)));
             h[n] = S::fma(decay, h[n], S::mul(du, S::set1(Bt[n])));
             if constexpr (kKeep) {
                 states[(t - t0) * N + n] = h[n];
                 decays[(t - t0) * N + n] = decay;
             }
-            acc = S::fma(S::set1(Ct[n]), h[n], acc);
+            acc[n & 3] = S::fma(S::set1(Ct[n]), h[n], acc[n & 3]);
         }
         if (y) {
-            V out = S::fma(in.D, u, acc);
+            V out = S::fma(in.D, u, S::add(S::add(acc[0], acc[1]), S::add(acc[2], acc[3])));
             if (in.z)
-                out = S::mul(out, lane_silu<S>(S::load(in.z + row, in.m)));
-            S::store(y + row, out, in.m);
+                out = S::mul(out, lane_silu<S>(lane_load(in, in.z + row)));
+            lane_store(in, y + row, out);
         }
     }
 }
@@ -127,6 +145,7 @@ LaneInputs<S> lane_inputs(const SelectiveScanArgs<float>& a, std::int64_t b, std
     in.E = E;
     in.GN = s.groups * N;
     in.m = S::mask(count);
+    in.whole = count == W;
     float lane_D[W] = {}, lane_bias[W] = {};
     for (int k = 0; k < count; ++k) {
         lane_D[k] = a.D ? a.D[d0 + k] : 0.0f;

@@ -53,22 +53,22 @@ inline void lane_backward_chunk(const LaneInputs<S>& in, const SelectiveScanLane
         const V* et = decays + i * N;
         const float* Bt = in.B + t * in.GN;
         const float* Ct = in.C + t * in.GN;
-        const V u = S::load(in.u + row, in.m);
-        const V dt_in = S::add(S::load(in.dt + row, in.m), in.bias);
+        const V u = lane_load(in, in.u + row);
+        const V dt_in = S::add(lane_load(in, in.dt + row), in.bias);
         const V delta = in.softplus ? lane_softplus<S>(dt_in) : dt_in;
-        const V dyv = S::load(job.dy + seq + row, in.m);
+        const V dyv = lane_load(in, job.dy + seq + row);
 
         V dyraw = dyv;
         if (in.z) {
             V yraw = S::mul(in.D, u);
             for (std::int64_t n = 0; n < N; ++n)
                 yraw = S::fma(S::set1(Ct[n]), ht[n], yraw);
-            const V zv = S::load(in.z + row, in.m);
+            const V zv = lane_load(in, in.z + row);
             const V sig = lane_sigmoid<S>(zv);
             if (grads.dz) {
                 // SiLU'(z) = σ(z)·(1 + z·(1 − σ(z))).
                 const V sg = S::mul(sig, S::fma(zv, S::sub(S::set1(1.0f), sig), S::set1(1.0f)));
-                S::store(grads.dz + seq + row, S::mul(S::mul(dyv, yraw), sg), in.m);
+                lane_store(in, grads.dz + seq + row, S::mul(S::mul(dyv, yraw), sg));
             }
             dyraw = S::mul(dyv, S::mul(zv, sig));
         }
@@ -89,13 +89,13 @@ inline void lane_backward_chunk(const LaneInputs<S>& in, const SelectiveScanLane
             gB = S::fma(gn, Bn, gB);
             carry[n] = S::mul(gn, et[n]);
         }
-        S::store(grads.du + seq + row, S::fma(in.D, dyraw, S::mul(delta, gB)), in.m);
+        lane_store(in, grads.du + seq + row, S::fma(in.D, dyraw, S::mul(delta, gB)));
         // softplus'(x) = σ(x), 1 above the threshold where softplus returns x.
         const V ddt = in.softplus
                           ? S::mul(ddelta, S::select_gt(dt_in, S::set1(20.0f), S::set1(1.0f),
                                                         lane_sigmoid<S>(dt_in)))
                           : ddelta;
-        S::store(grads.ddelta + seq + row, ddt, in.m);
+        lane_store(in, grads.ddelta + seq + row, ddt);
         accBias = S::add(accBias, ddt);
     }
 }

@@ -24,6 +24,8 @@ struct Avx512 {
     static M mask(int count) { return static_cast<M>((1u << count) - 1u); }
     static V load(const float* p, M m) { return _mm512_maskz_loadu_ps(m, p); }
     static void store(float* p, V v, M m) { _mm512_mask_storeu_ps(p, m, v); }
+    static V loadu(const float* p) { return _mm512_loadu_ps(p); }
+    static void storeu(float* p, V v) { _mm512_storeu_ps(p, v); }
     static V set1(float x) { return _mm512_set1_ps(x); }
     static V zero() { return _mm512_setzero_ps(); }
     static V add(V a, V b) { return _mm512_add_ps(a, b); }

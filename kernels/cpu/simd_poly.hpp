@@ -23,6 +23,24 @@ inline typename S::V exp2_fraction(typename S::V f) {
     return p;
 }
 
+// 2^f for f ∈ [−1/2, 1/2]: the degree-6 polynomial interpolating 2^f at the Chebyshev nodes of
+// that interval (relative error 8.4e-8 in float, measured over every float in it).
+template <class S>
+inline typename S::V exp2_centred(typename S::V f) {
+    constexpr float kCoefficients[] = {1.546144485e-04f,
+                                       1.340042800e-03f,
+                                       9.618056938e-03f,
+                                       5.550327152e-02f,
+                                       2.402265072e-01f,
+                                       6.931471825e-01f,
+                                       1.0f};
+    typename S::V p = S::set1(kCoefficients[0]);
+#pragma GCC unroll 8
+    for (int i = 1; i < 7; ++i)
+        p = S::fma(p, f, S::set1(kCoefficients[i]));
+    return p;
+}
+
 // log(m·2^k) = k ln 2 + log m for m ∈ [0.75, 1.5): log m = 2 atanh(s), s = (m − 1)/(m + 1) ∈
 // [−1/7, 1/5], by its odd series to s⁹ (remainder < 4e-9).
 template <class S>
