@@ -9,8 +9,9 @@
 // exceed --naive-gb.
 //
 // The CPU kernels run with the widest instruction set the CPU has unless --isa names another
-// (scalar, avx2, avx512), to compare them. A last line compares the forward with its data in
-// cache and in memory, which tells whether memory or arithmetic bounds it on this machine.
+// (scalar, avx2, avx512), to compare them. Two last lines tell what bounds the forward on this
+// machine: its time with the data in cache against in memory, and the time the recurrence's
+// multiply-adds alone take at the rate the cores measure (a floor for any kernel).
 //
 //   bench_scan [--repeat 3] [--naive-gb 8] [--quick] [--isa NAME]
 #include <algorithm>
@@ -23,6 +24,7 @@
 #include <CLI/CLI.hpp>
 #include <torch/torch.h>
 
+#include "bench/fma_rate.hpp"
 #include "kernels/cpu/cpu_isa.hpp"
 #include "kernels/cpu/selective_scan.hpp"
 #include "model/nn/selective_scan.hpp"
@@ -94,8 +96,8 @@ double forward_seconds(std::int64_t B, std::int64_t L, std::int64_t D, int repea
 }
 
 // Whether the forward is bound by memory or by arithmetic: the same kernel on a problem whose
-// sequence arrays stay in each core's L2 cache (64 channels per thread, 256 steps: 256 KB of u,
-// Δ, z and y per thread), against the acceptance size. Equal times per (token, channel) mean the
+// sequence arrays stay in the caches (64 channels per thread over 256 steps: 256 KB of u, Δ, z
+// and y per thread), against the acceptance size. Equal times per (token, channel) mean that the
 // arithmetic bounds it, and the in-cache rate is then the most this kernel can move from memory.
 void print_ceiling(double stream, int repeat) {
     const std::int64_t threads = std::max(1u, std::thread::hardware_concurrency());
@@ -111,6 +113,32 @@ void print_ceiling(double stream, int repeat) {
         "CPU.\n",
         cached * 1e9, static_cast<long long>(cached_L), static_cast<long long>(cached_D), big * 1e9,
         big / cached, ceiling, 100 * ceiling / stream);
+
+    // A floor for any kernel: per (token, channel, state) the recurrence itself takes three
+    // multiplications or multiply-adds (Δ·u·B, Ā·h + that, and C·h added to y), before exp(Δ·A).
+    const kernels::CpuIsa isa = kernels::cpu_isa();
+    if (isa == kernels::CpuIsa::Scalar)
+        return;
+    std::vector<double> rates(static_cast<std::size_t>(threads));
+    std::vector<std::thread> pool;
+    for (std::int64_t t = 0; t < threads; ++t)
+        pool.emplace_back([&, t] {
+            rates[static_cast<std::size_t>(t)] =
+                isa == kernels::CpuIsa::Avx512 ? bench::fma_rate_avx512() : bench::fma_rate_avx2();
+        });
+    for (auto& th : pool)
+        th.join();
+    double rate = 0;
+    for (double r : rates)
+        rate += r;
+    const double floor = 3.0 * 8 * 2048 * 1536 * 16 / rate;
+    const double bytes = 16.0 * 8 * 2048 * 1536;
+    std::printf(
+        "Multiply-adds: %.1f G lanes/s on %lld threads (%s). The recurrence alone, 3 per (token, "
+        "channel, state), takes at least %.1f ms at B=8, L=2048, D=1536, so no forward can move "
+        "more than %.1f%% of the copy here (50%% would take %.1f ms).\n",
+        rate / 1e9, static_cast<long long>(threads), kernels::to_string(isa).c_str(), floor * 1e3,
+        100 * bytes / floor / 1e9 / stream, 1e3 * bytes / (0.5 * stream * 1e9));
 }
 
 }  // namespace
