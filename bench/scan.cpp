@@ -70,29 +70,41 @@ double copy_bandwidth() {
     return 2.0 * static_cast<double>(n * sizeof(float)) / s / 1e9;
 }
 
-// Best forward time of the kernel at (B, L, D), N = 16, on inputs drawn as in the table.
+// The inputs of the table's runs at (B, L, D), N = 16, with the kernel's arguments pointing at
+// them.
+struct ScanInputs {
+    torch::Tensor u, delta, z, A, B, C, D, y;
+    kernels::SelectiveScanArgs<float> args;
+
+    ScanInputs(std::int64_t b, std::int64_t l, std::int64_t d) {
+        const std::int64_t N = 16;
+        torch::manual_seed(0);
+        const auto f = torch::kFloat32;
+        u = torch::randn({b, l, d}, f);
+        delta = torch::nn::functional::softplus(torch::randn({b, l, d}, f) - 3);
+        z = torch::randn({b, l, d}, f);
+        A = -torch::rand({d, N}, f) * 4 - 0.5;
+        B = torch::randn({b, l, N}, f);
+        C = torch::randn({b, l, N}, f);
+        D = torch::randn({d}, f);
+        y = torch::empty({b, l, d}, f);
+        args.shape = {b, l, d, N, 1};
+        args.u = u.data_ptr<float>();
+        args.delta = delta.data_ptr<float>();
+        args.A = A.data_ptr<float>();
+        args.B = B.data_ptr<float>();
+        args.C = C.data_ptr<float>();
+        args.D = D.data_ptr<float>();
+        args.z = z.data_ptr<float>();
+    }
+    void forward() { kernels::selective_scan_forward<float>(args, y.data_ptr<float>(), nullptr); }
+};
+
+// Best forward time of the kernel at (B, L, D), after a warm-up.
 double forward_seconds(std::int64_t B, std::int64_t L, std::int64_t D, int repeat) {
-    const std::int64_t N = 16;
-    torch::manual_seed(0);
-    const auto f = torch::kFloat32;
-    const torch::Tensor u = torch::randn({B, L, D}, f), z = torch::randn({B, L, D}, f);
-    const torch::Tensor delta = torch::nn::functional::softplus(torch::randn({B, L, D}, f) - 3);
-    const torch::Tensor A = -torch::rand({D, N}, f) * 4 - 0.5;
-    const torch::Tensor Bm = torch::randn({B, L, N}, f), Cm = torch::randn({B, L, N}, f);
-    const torch::Tensor Dv = torch::randn({D}, f);
-    torch::Tensor y = torch::empty({B, L, D}, f);
-    kernels::SelectiveScanArgs<float> a;
-    a.shape = {B, L, D, N, 1};
-    a.u = u.data_ptr<float>();
-    a.delta = delta.data_ptr<float>();
-    a.A = A.data_ptr<float>();
-    a.B = Bm.data_ptr<float>();
-    a.C = Cm.data_ptr<float>();
-    a.D = Dv.data_ptr<float>();
-    a.z = z.data_ptr<float>();
-    kernels::selective_scan_forward<float>(a, y.data_ptr<float>(), nullptr);  // warm-up
-    return best_of(
-        repeat, [&] { kernels::selective_scan_forward<float>(a, y.data_ptr<float>(), nullptr); });
+    ScanInputs in(B, L, D);
+    in.forward();
+    return best_of(repeat, [&] { in.forward(); });
 }
 
 // Whether the forward is bound by memory or by arithmetic: the same kernel on a problem whose
@@ -184,31 +196,12 @@ int main(int argc, char** argv) {
             for (std::int64_t D : {768, 1536}) {
                 if (quick && !(B == 8 && L == 2048 && D == 1536))
                     continue;
-                torch::manual_seed(0);
-                const auto f = torch::kFloat32;
-                const torch::Tensor u = torch::randn({B, L, D}, f);
-                const torch::Tensor delta =
-                    torch::nn::functional::softplus(torch::randn({B, L, D}, f) - 3);
-                const torch::Tensor z = torch::randn({B, L, D}, f);
-                const torch::Tensor A = -torch::rand({D, N}, f) * 4 - 0.5;
-                const torch::Tensor Bm = torch::randn({B, L, N}, f),
-                                    Cm = torch::randn({B, L, N}, f);
-                const torch::Tensor Dv = torch::randn({D}, f);
-                const torch::Tensor dy = torch::randn({B, L, D}, f);
-                torch::Tensor y = torch::empty({B, L, D}, f);
+                ScanInputs in(B, L, D);
+                const kernels::SelectiveScanArgs<float>& a = in.args;
+                const torch::Tensor dy = torch::randn({B, L, D}, torch::kFloat32);
                 std::vector<torch::Tensor> g;
-                for (const auto& t : {u, delta, A, Bm, Cm, Dv, z})
+                for (const auto& t : {in.u, in.delta, in.A, in.B, in.C, in.D, in.z})
                     g.push_back(torch::empty_like(t));
-
-                kernels::SelectiveScanArgs<float> a;
-                a.shape = {B, L, D, N, 1};
-                a.u = u.data_ptr<float>();
-                a.delta = delta.data_ptr<float>();
-                a.A = A.data_ptr<float>();
-                a.B = Bm.data_ptr<float>();
-                a.C = Cm.data_ptr<float>();
-                a.D = Dv.data_ptr<float>();
-                a.z = z.data_ptr<float>();
                 kernels::SelectiveScanGrads<float> grads{
                     g[0].data_ptr<float>(), g[1].data_ptr<float>(),
                     g[2].data_ptr<float>(), g[3].data_ptr<float>(),
@@ -216,12 +209,10 @@ int main(int argc, char** argv) {
                     g[6].data_ptr<float>(), nullptr};
 
                 const int r = L * B >= 8 * 8192 ? 1 : repeat;
-                kernels::selective_scan_forward<float>(a, y.data_ptr<float>(), nullptr);  // warm-up
-                const double fwd = best_of(r, [&] {
-                    kernels::selective_scan_forward<float>(a, y.data_ptr<float>(), nullptr);
-                });
+                in.forward();  // warm-up
+                const double fwd = best_of(r, [&] { in.forward(); });
                 const double both = best_of(r, [&] {
-                    kernels::selective_scan_forward<float>(a, y.data_ptr<float>(), nullptr);
+                    in.forward();
                     kernels::selective_scan_backward<float>(a, dy.data_ptr<float>(), nullptr,
                                                             grads);
                 });
@@ -236,7 +227,7 @@ int main(int argc, char** argv) {
                 double naive_fwd = -1, naive_bwd = -1;
                 if (naive_bytes / 1e9 <= naive_gb) {
                     std::vector<torch::Tensor> leaves;
-                    for (const auto& t : {u, delta, A, Bm, Cm, Dv, z})
+                    for (const auto& t : {in.u, in.delta, in.A, in.B, in.C, in.D, in.z})
                         leaves.push_back(t.detach().clone().requires_grad_());
                     // Repeat (after a warm-up) where that is cheap; the first call into a fresh
                     // allocation pays page faults the steady state does not.
