@@ -3,10 +3,10 @@
 #include <Eigen/LU>
 
 #include "analysis/ctrb.hpp"
-#include "analysis/error.hpp"
+#include "base/error.hpp"
 #include "analysis/schur.hpp"
 #include "analysis/staircase.hpp"
-#include "analysis/str.hpp"
+#include "base/str.hpp"
 
 namespace ssmscope::analysis {
 

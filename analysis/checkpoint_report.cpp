@@ -2,7 +2,7 @@
 
 #include <chrono>
 
-#include "analysis/str.hpp"
+#include "base/str.hpp"
 #include "analysis/tolerance.hpp"
 
 namespace ssmscope::analysis {

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "analysis/cancel.hpp"
+#include "base/cancel.hpp"
 #include "analysis/layer_gramians.hpp"
 #include "analysis/layer_lyapunov.hpp"
 #include "analysis/layer_ranks.hpp"

@@ -4,8 +4,8 @@
 
 #include <unsupported/Eigen/MatrixFunctions>
 
-#include "analysis/error.hpp"
-#include "analysis/str.hpp"
+#include "base/error.hpp"
+#include "base/str.hpp"
 
 namespace ssmscope::analysis {
 

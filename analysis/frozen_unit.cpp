@@ -1,8 +1,8 @@
 #include "analysis/frozen_unit.hpp"
 
 #include "analysis/discretize.hpp"
-#include "analysis/error.hpp"
-#include "analysis/str.hpp"
+#include "base/error.hpp"
+#include "base/str.hpp"
 
 namespace ssmscope::analysis {
 

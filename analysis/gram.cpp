@@ -5,7 +5,7 @@
 
 #include "analysis/slicot.hpp"
 #include "analysis/spectrum.hpp"
-#include "analysis/str.hpp"
+#include "base/str.hpp"
 
 namespace ssmscope::analysis {
 

@@ -5,7 +5,7 @@
 #include "analysis/gram.hpp"
 #include "analysis/hsv.hpp"
 #include "analysis/median.hpp"
-#include "analysis/parallel_for.hpp"
+#include "base/parallel_for.hpp"
 #include "analysis/schur.hpp"
 #include "analysis/tolerance.hpp"
 
@@ -19,7 +19,7 @@ LayerGramians layer_gramians(const SelectiveLayer& l, Index max_samples,
     g.sampled = std::min(pairs, std::max<Index>(max_samples, 0));
     g.samples.resize(static_cast<std::size_t>(g.sampled));
     std::vector<std::string> reasons(static_cast<std::size_t>(g.sampled));
-    parallel_for(g.sampled, [&](Index begin, Index end) {
+    parallel_for(g.sampled, 0, [&](Index begin, Index end) {
         for (Index i = begin; i < end; ++i) {
             const Index k = i * pairs / g.sampled, u = k / l.tokens(), t = k % l.tokens();
             const RealSchur schur = real_schur(l.A(u));

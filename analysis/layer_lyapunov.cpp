@@ -5,7 +5,7 @@
 
 #include "analysis/lyapunov_exponents.hpp"
 #include "analysis/median.hpp"
-#include "analysis/parallel_for.hpp"
+#include "base/parallel_for.hpp"
 #include "analysis/unit_steps.hpp"
 
 namespace ssmscope::analysis {
@@ -16,7 +16,7 @@ LayerLyapunov layer_lyapunov(const SelectiveLayer& l) {
     LayerLyapunov r;
     r.method = diagonal ? "closed-form-diagonal" : "qr";
     r.unit_exponents.resize(static_cast<std::size_t>(units));
-    parallel_for(units, [&](Index begin, Index end) {
+    parallel_for(units, 0, [&](Index begin, Index end) {
         for (Index u = begin; u < end; ++u) {
             Vector& out = r.unit_exponents[static_cast<std::size_t>(u)];
             if (diagonal) {

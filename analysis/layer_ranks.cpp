@@ -5,9 +5,9 @@
 #include <limits>
 #include <numeric>
 
-#include "analysis/cancel.hpp"
+#include "base/cancel.hpp"
 #include "analysis/controllability.hpp"
-#include "analysis/parallel_for.hpp"
+#include "base/parallel_for.hpp"
 #include "analysis/staircase.hpp"
 #include "analysis/tolerance.hpp"
 
@@ -73,7 +73,7 @@ FrozenRanks frozen_ranks(const SelectiveLayer& l, bool observability, const Rank
     const auto at = [&](Index u, Index t) -> int& {
         return rank[static_cast<std::size_t>(u * tokens + t)];
     };
-    parallel_for(units, [&](Index begin, Index end) {
+    parallel_for(units, 0, [&](Index begin, Index end) {
         for (Index u = begin; u < end; ++u) {
             if (l.diagonal_a()) {
                 const Clusters c = clusters(l.diagonal(u), tol);
@@ -134,7 +134,7 @@ FrozenRanks frozen_ranks(const SelectiveLayer& l, bool observability, const Rank
         budget *= std::pow(16.0 / static_cast<double>(n), 4);
     const Index samples = std::min(r.pairs, static_cast<Index>(budget));
     std::vector<RankDecision> checks(static_cast<std::size_t>(samples));
-    parallel_for(samples, [&](Index begin, Index end) {
+    parallel_for(samples, 0, [&](Index begin, Index end) {
         for (Index i = begin; i < end; ++i) {
             const Index k = i * r.pairs / samples, u = k / tokens, t = k % tokens;
             const Vector v = vec(u, t);

@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "analysis/median.hpp"
-#include "analysis/parallel_for.hpp"
+#include "base/parallel_for.hpp"
 #include "analysis/unit_steps.hpp"
 
 namespace ssmscope::analysis {
@@ -41,7 +41,7 @@ LayerReachable layer_reachable(const SelectiveLayer& l, std::optional<double> to
     r.unit_rank.assign(static_cast<std::size_t>(units), 0);
     r.unit_gap.assign(static_cast<std::size_t>(units), 0.0);
     r.tol = tol.value_or(default_rank_tol(l.n, l.tokens()));
-    parallel_for(units, [&](Index begin, Index end) {
+    parallel_for(units, 0, [&](Index begin, Index end) {
         for (Index u = begin; u < end; ++u) {
             const RankReport rr = svd_rank(reachability_matrix(l, u), r.tol);
             r.unit_rank[static_cast<std::size_t>(u)] = rr.rank;

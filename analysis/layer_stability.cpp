@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-#include "analysis/parallel_for.hpp"
+#include "base/parallel_for.hpp"
 
 namespace ssmscope::analysis {
 
@@ -29,7 +29,7 @@ LayerStability layer_stability(const SelectiveLayer& layer) {
     LayerStability s;
     s.units.resize(static_cast<std::size_t>(units));
     s.eigenvalues.resize(static_cast<std::size_t>(units));
-    parallel_for(units, [&](Index begin, Index end) {
+    parallel_for(units, 0, [&](Index begin, Index end) {
         for (Index u = begin; u < end; ++u) {
             const Matrix A = layer.A(u);
             // The boundary tolerance of spectrum() scales with ||A||: eigenvalues within rounding

@@ -4,9 +4,9 @@
 #include <stdexcept>
 #include <vector>
 
-#include "analysis/error.hpp"
+#include "base/error.hpp"
 #include "analysis/slicot.hpp"
-#include "analysis/str.hpp"
+#include "base/str.hpp"
 
 namespace ssmscope::analysis {
 

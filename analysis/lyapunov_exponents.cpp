@@ -7,9 +7,9 @@
 
 #include <Eigen/QR>
 
-#include "analysis/cancel.hpp"
-#include "analysis/error.hpp"
-#include "analysis/str.hpp"
+#include "base/cancel.hpp"
+#include "base/error.hpp"
+#include "base/str.hpp"
 
 namespace ssmscope::analysis {
 

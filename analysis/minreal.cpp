@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "analysis/slicot.hpp"
-#include "analysis/str.hpp"
+#include "base/str.hpp"
 #include "analysis/tolerance.hpp"
 
 namespace ssmscope::analysis {

@@ -4,7 +4,7 @@
 #include <stdexcept>
 
 #include "analysis/slicot.hpp"
-#include "analysis/str.hpp"
+#include "base/str.hpp"
 
 namespace ssmscope::analysis {
 

@@ -3,9 +3,9 @@
 #include <cmath>
 
 #include "analysis/canonical.hpp"
-#include "analysis/error.hpp"
+#include "base/error.hpp"
 #include "analysis/schur.hpp"
-#include "analysis/str.hpp"
+#include "base/str.hpp"
 
 namespace ssmscope::analysis {
 

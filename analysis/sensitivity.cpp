@@ -3,8 +3,8 @@
 #include <cmath>
 #include <limits>
 
-#include "analysis/error.hpp"
-#include "analysis/str.hpp"
+#include "base/error.hpp"
+#include "base/str.hpp"
 
 namespace ssmscope::analysis {
 

@@ -8,7 +8,7 @@
 
 #include "analysis/balance.hpp"
 #include "analysis/slicot.hpp"
-#include "analysis/str.hpp"
+#include "base/str.hpp"
 #include "analysis/tolerance.hpp"
 
 namespace ssmscope::analysis {

@@ -2,8 +2,8 @@
 
 #include <cmath>
 
-#include "analysis/error.hpp"
-#include "analysis/str.hpp"
+#include "base/error.hpp"
+#include "base/str.hpp"
 
 namespace ssmscope::analysis {
 

@@ -8,9 +8,9 @@
 #include <Eigen/Eigenvalues>
 #include <Eigen/QR>
 
-#include "analysis/error.hpp"
+#include "base/error.hpp"
 #include "analysis/schur.hpp"
-#include "analysis/str.hpp"
+#include "base/str.hpp"
 
 namespace ssmscope::analysis {
 

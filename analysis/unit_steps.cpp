@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "analysis/cancel.hpp"
+#include "base/cancel.hpp"
 
 namespace ssmscope::analysis {
 

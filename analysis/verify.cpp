@@ -3,10 +3,10 @@
 #include <complex>
 #include <sstream>
 
-#include "analysis/error.hpp"
+#include "base/error.hpp"
 #include "analysis/layer_ranks.hpp"
 #include "analysis/layer_stability.hpp"
-#include "analysis/str.hpp"
+#include "base/str.hpp"
 #include "analysis/tolerance.hpp"
 
 namespace ssmscope::analysis {

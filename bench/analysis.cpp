@@ -24,12 +24,13 @@
 #include "analysis/hsv.hpp"
 #include "analysis/lti_report.hpp"
 #include "analysis/minreal.hpp"
-#include "analysis/parallel_for.hpp"
+#include "base/parallel_for.hpp"
 #include "analysis/rank.hpp"
 #include "analysis/schur.hpp"
 #include "analysis/spectrum.hpp"
 #include "analysis/staircase.hpp"
 
+using namespace ssmscope;
 using namespace ssmscope::analysis;
 using Clock = std::chrono::steady_clock;
 
@@ -135,29 +136,27 @@ int main(int argc, char** argv) {
     std::vector<LtiReport> reports(static_cast<std::size_t>(count));
     const Timing t_full = time_repeated(repeat, [&] {
         parallel_for(
-            count,
+            count, threads,
             [&](Index begin, Index end) {
                 for (Index k = begin; k < end; ++k)
                     reports[static_cast<std::size_t>(k)] =
                         analyze_lti(systems[static_cast<std::size_t>(k)],
                                     {.tol = std::nullopt, .cross_checks = false});
-            },
-            threads);
+            });
     });
 
     // Plain Eigen: Krylov matrices and their SVD ranks, nothing else.
     std::vector<int> svd_ranks(static_cast<std::size_t>(count) * 2);
     const Timing t_plain = time_repeated(repeat, [&] {
         parallel_for(
-            count,
+            count, threads,
             [&](Index begin, Index end) {
                 for (Index k = begin; k < end; ++k) {
                     const StateSpace& s = systems[static_cast<std::size_t>(k)];
                     svd_ranks[2 * static_cast<std::size_t>(k)] = svd_rank(ctrb(s.A, s.B)).rank;
                     svd_ranks[2 * static_cast<std::size_t>(k) + 1] = svd_rank(obsv(s.A, s.C)).rank;
                 }
-            },
-            threads);
+            });
     });
 
     Summary sum;

@@ -12,7 +12,7 @@
 #include <torch/torch.h>
 
 #include "analysis/checkpoint_report.hpp"
-#include "analysis/parallel_for.hpp"
+#include "base/parallel_for.hpp"
 #include "model/nn/language_model.hpp"
 #include "model/probe/probe.hpp"
 
@@ -54,7 +54,7 @@ int main(int argc, char** argv) {
         "parameters, %ld probe tokens, %d threads (model built in %.1f s)\n",
         static_cast<long long>(c.n_layer), static_cast<long long>(c.d_model),
         static_cast<long long>(c.d_inner()), static_cast<long long>(c.d_state),
-        static_cast<long long>(m.parameter_count()), tokens, analysis::default_threads(),
+        static_cast<long long>(m.parameter_count()), tokens, default_threads(),
         since(t0));
     std::mt19937 rng(1);
     std::uniform_int_distribution<std::int64_t> id(0, c.vocab_size - 1);

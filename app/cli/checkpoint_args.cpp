@@ -3,13 +3,13 @@
 #include <cstdio>
 #include <sstream>
 
-#include "analysis/error.hpp"
-#include "analysis/str.hpp"
+#include "base/error.hpp"
+#include "base/str.hpp"
 #include "model/tokenizer/load_tokenizer.hpp"
 
 namespace ssmscope::cli {
 
-using analysis::InputError;
+using InputError;
 using analysis::str;
 
 void add_checkpoint_args(CLI::App& cmd, CheckpointArgs& args) {

@@ -2,7 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/checkpoint_report.hpp"
-#include "analysis/str.hpp"
+#include "base/str.hpp"
 #include "app/cli/checkpoint_args.hpp"
 #include "app/cli/commands.hpp"
 #include "app/cli/exit_codes.hpp"
@@ -66,7 +66,7 @@ Command add_analyze(CLI::App& app) {
             j.update(report::checkpoint_json(report));
             out = j.dump(1) + "\n";
         } else {
-            out = analysis::str(args->ckpt.dir, ": ", model::arch_name(c.arch), ", ", c.n_layer,
+            out = str(args->ckpt.dir, ": ", model::arch_name(c.arch), ", ", c.n_layer,
                                 " layers, d_model ", c.d_model, ", d_state ", c.d_state, "; probe ",
                                 probe.source, "\n") +
                   report::checkpoint_text(report);

@@ -5,8 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "analysis/error.hpp"
-#include "analysis/str.hpp"
+#include "base/error.hpp"
+#include "base/str.hpp"
 #include "app/cli/checkpoint_args.hpp"
 #include "app/cli/commands.hpp"
 #include "app/cli/exit_codes.hpp"
@@ -32,14 +32,14 @@ Command add_eval(CLI::App& app) {
     return [args] {
         std::ifstream in(args->text_file, std::ios::binary);
         if (!in)
-            throw analysis::InputError(str(args->text_file, ": cannot open the text file"));
+            throw InputError(str(args->text_file, ": cannot open the text file"));
         std::ostringstream text;
         text << in.rdbuf();
         const OpenCheckpoint ckpt = open_checkpoint(args->ckpt);
         const auto ids = ckpt.tokenizer->encode(text.str());
         for (std::int64_t id : ids) {
             if (id >= ckpt.loaded.config.padded_vocab()) {
-                throw analysis::InputError(
+                throw InputError(
                     str(args->text_file, ": token ", id, " is outside the model's vocabulary"));
             }
         }

@@ -1,7 +1,7 @@
 // ssmscope-cli finetune: trains only the named blocks of a checkpoint, optionally through LoRA
 // adapters that are merged into the weights on save.
-#include "analysis/error.hpp"
-#include "analysis/str.hpp"
+#include "base/error.hpp"
+#include "base/str.hpp"
 #include "app/cli/commands.hpp"
 #include "app/cli/distributed_args.hpp"
 #include "app/cli/launch_workers.hpp"
@@ -10,7 +10,7 @@
 
 namespace ssmscope::cli {
 
-using analysis::InputError;
+using InputError;
 using analysis::str;
 
 Command add_finetune(CLI::App& app) {

@@ -1,7 +1,7 @@
 // ssmscope-cli info: architecture, sizes, parameter count, dtype, state memory.
 #include <nlohmann/json.hpp>
 
-#include "analysis/str.hpp"
+#include "base/str.hpp"
 #include "app/cli/checkpoint_args.hpp"
 #include "app/cli/commands.hpp"
 #include "app/cli/exit_codes.hpp"
@@ -63,7 +63,7 @@ Command add_info(CLI::App& app) {
             for (const auto& [key, value] : j.items()) {
                 if (key == "warnings" && value.empty())
                     continue;
-                out += analysis::str(
+                out += str(
                     key, std::string(24 - std::min<std::size_t>(key.size(), 23), ' '),
                     value.is_string() ? value.get<std::string>() : value.dump(), "\n");
             }

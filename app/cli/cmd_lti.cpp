@@ -6,9 +6,9 @@
 #include <string>
 
 #include "analysis/csv_matrix.hpp"
-#include "analysis/error.hpp"
+#include "base/error.hpp"
 #include "analysis/lti_report.hpp"
-#include "analysis/str.hpp"
+#include "base/str.hpp"
 #include "app/cli/commands.hpp"
 #include "app/cli/exit_codes.hpp"
 #include "app/cli/output.hpp"
@@ -32,12 +32,12 @@ analysis::Matrix read_optional(const std::string& file) {
 // An error names the matrix (or dt); the user knows it by its file (or flag):
 // "B3.csv: B must have ...", "--dt: the sample time ...".
 analysis::StateSpace load(const LtiArgs& args) {
-    using analysis::InputError;
+    using InputError;
     analysis::Matrix A = analysis::read_csv_matrix(args.a);
     analysis::Matrix B = read_optional(args.b), C = read_optional(args.c),
                      D = read_optional(args.d);
     if (!args.d.empty() && (args.b.empty() || args.c.empty()))
-        throw InputError(analysis::str(args.d, ": D needs both --b and --c"));
+        throw InputError(str(args.d, ": D needs both --b and --c"));
     try {
         return analysis::make_ss(std::move(A), std::move(B), std::move(C), std::move(D),
                                  args.dt.value_or(0.0));
@@ -47,12 +47,12 @@ analysis::StateSpace load(const LtiArgs& args) {
         const auto file = files.find(e.subject());
         if (file == files.end() || file->second.empty())
             throw;
-        throw InputError(analysis::str(file->second, ": ", e.what()), e.subject());
+        throw InputError(str(file->second, ": ", e.what()), e.subject());
     }
 }
 
 int run(const LtiArgs& args) {
-    using analysis::InputError;
+    using InputError;
     using analysis::str;
     if (args.tol && (!std::isfinite(*args.tol) || *args.tol <= 0.0 || *args.tol >= 1.0))
         throw InputError(str("--tol: a relative tolerance must lie in (0, 1), got ", *args.tol));

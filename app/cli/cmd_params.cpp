@@ -4,8 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "analysis/error.hpp"
-#include "analysis/str.hpp"
+#include "base/error.hpp"
+#include "base/str.hpp"
 #include "app/cli/commands.hpp"
 #include "app/cli/exit_codes.hpp"
 #include "app/cli/output.hpp"
@@ -53,7 +53,7 @@ Command add_params(CLI::App& app) {
     return [args] {
         const auto preset = kPresets.find(args->preset);
         if (preset == kPresets.end()) {
-            throw analysis::InputError(
+            throw InputError(
                 str("--preset: unknown preset '", args->preset, "' (paper-64m, demo, small)"));
         }
         model::ModelConfig c;

@@ -2,8 +2,8 @@
 #include <cmath>
 #include <cstdio>
 
-#include "analysis/error.hpp"
-#include "analysis/str.hpp"
+#include "base/error.hpp"
+#include "base/str.hpp"
 #include "app/cli/commands.hpp"
 #include "app/cli/distributed_args.hpp"
 #include "app/cli/launch_workers.hpp"
@@ -12,7 +12,7 @@
 
 namespace ssmscope::cli {
 
-using analysis::InputError;
+using InputError;
 using analysis::str;
 
 Command add_train(CLI::App& app) {

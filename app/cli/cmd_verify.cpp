@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "analysis/error.hpp"
+#include "base/error.hpp"
 #include "analysis/verify.hpp"
 #include "app/cli/checkpoint_args.hpp"
 #include "app/cli/commands.hpp"
@@ -41,7 +41,7 @@ Command add_verify(CLI::App& app) {
         for (std::string word; std::getline(ss, word, ',');)
             required.push_back(analysis::parse_condition(word));
         if (required.empty())
-            throw analysis::InputError("--require: no condition given");
+            throw InputError("--require: no condition given");
         const OpenCheckpoint ckpt = open_checkpoint(args->ckpt);
         const Probe probe = probe_tokens(ckpt, args->probe);
         const analysis::ProbeTrace trace =

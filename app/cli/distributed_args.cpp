@@ -1,11 +1,11 @@
 #include "app/cli/distributed_args.hpp"
 
-#include "analysis/error.hpp"
-#include "analysis/str.hpp"
+#include "base/error.hpp"
+#include "base/str.hpp"
 
 namespace ssmscope::cli {
 
-using analysis::InputError;
+using InputError;
 using analysis::str;
 
 void add_distributed_args(CLI::App& cmd, DistributedArgs& d) {

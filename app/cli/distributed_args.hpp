@@ -22,7 +22,7 @@ struct DistributedArgs {
 
 void add_distributed_args(CLI::App& cmd, DistributedArgs& d);
 
-// Checks the flags together (analysis::InputError naming the flag otherwise) and against the
+// Checks the flags together (InputError naming the flag otherwise) and against the
 // global batch, which the number of processes must divide (batch 0: not known yet, as for
 // --resume, where the trainer checks it).
 void check_distributed_args(const CLI::App& cmd, const DistributedArgs& d, std::int64_t batch);

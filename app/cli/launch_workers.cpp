@@ -19,7 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "analysis/str.hpp"
+#include "base/str.hpp"
 #include "app/cli/exit_codes.hpp"
 
 namespace ssmscope::cli {

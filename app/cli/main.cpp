@@ -7,7 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "analysis/error.hpp"
+#include "base/error.hpp"
 #include "app/cli/commands.hpp"
 #include "app/cli/exit_codes.hpp"
 
@@ -54,7 +54,7 @@ int main(int argc, char** argv) {
     for (const CLI::App* sub : app.get_subcommands()) {
         try {
             return commands.at(sub)();
-        } catch (const ssmscope::analysis::InputError& e) {
+        } catch (const ssmscope::InputError& e) {
             std::fprintf(stderr, "ssmscope-cli %s: error: %s\n", sub->get_name().c_str(), e.what());
             return kBadInput;
         } catch (const std::exception& e) {

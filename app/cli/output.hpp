@@ -7,7 +7,7 @@
 
 namespace ssmscope::cli {
 
-// Throws analysis::InputError naming the file when it cannot be written.
+// Throws InputError naming the file when it cannot be written.
 void write_atomically(const std::filesystem::path& file, const std::string& text);
 
 // To `out` when it is not empty, else to stdout.

@@ -6,12 +6,12 @@
 #include <fstream>
 #include <sstream>
 
-#include "analysis/error.hpp"
-#include "analysis/str.hpp"
+#include "base/error.hpp"
+#include "base/str.hpp"
 
 namespace ssmscope::cli {
 
-using analysis::InputError;
+using InputError;
 using analysis::str;
 namespace fs = std::filesystem;
 

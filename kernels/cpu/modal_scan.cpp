@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "kernels/cpu/modal_scan_unit.hpp"
-#include "kernels/cpu/parallel.hpp"
+#include "kernels/cpu/reduce_blocks.hpp"
 
 namespace ssmscope::kernels {
 

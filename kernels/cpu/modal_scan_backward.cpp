@@ -12,7 +12,7 @@
 
 #include "kernels/cpu/modal_scan.hpp"
 #include "kernels/cpu/modal_scan_unit.hpp"
-#include "kernels/cpu/parallel.hpp"
+#include "kernels/cpu/reduce_blocks.hpp"
 
 namespace ssmscope::kernels {
 

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "kernels/cpu/cpu_isa.hpp"
-#include "kernels/cpu/parallel.hpp"
+#include "kernels/cpu/reduce_blocks.hpp"
 #include "kernels/cpu/selective_scan.hpp"
 #include "kernels/cpu/selective_scan_channel.hpp"
 #include "kernels/cpu/selective_scan_isa.hpp"

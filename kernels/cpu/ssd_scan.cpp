@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "kernels/cpu/parallel.hpp"
+#include "kernels/cpu/reduce_blocks.hpp"
 #include "kernels/cpu/ssd_scan_head.hpp"
 
 namespace ssmscope::kernels {

@@ -5,8 +5,8 @@
 
 #include <torch/torch.h>
 
-#include "analysis/error.hpp"
-#include "analysis/str.hpp"
+#include "base/error.hpp"
+#include "base/str.hpp"
 #include "model/config/config_json.hpp"
 #include "model/io/atomic_file.hpp"
 #include "model/io/checkpoint_files.hpp"
@@ -14,7 +14,7 @@
 
 namespace ssmscope::model {
 
-using analysis::InputError;
+using InputError;
 using analysis::str;
 
 namespace {

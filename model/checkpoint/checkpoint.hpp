@@ -26,7 +26,7 @@ struct LoadedModel {
     std::vector<std::string> warnings;  // unused tensors, allowed non-finite values, ...
 };
 
-// Throws analysis::InputError naming the file and tensor: missing tensor, a shape that
+// Throws InputError naming the file and tensor: missing tensor, a shape that
 // contradicts config.json, a non-float dtype, NaN/Inf (unless allowed), plus everything
 // CheckpointFiles and parse_config reject.
 LoadedModel load_checkpoint(const std::filesystem::path& dir, const LoadOptions& options = {});

@@ -12,7 +12,7 @@
 
 namespace ssmscope::model {
 
-// `source` names the file in error messages. Throws analysis::InputError naming the field.
+// `source` names the file in error messages. Throws InputError naming the field.
 ModelConfig parse_config(const nlohmann::json& json, const std::string& source);
 
 // Reads dir/config.json.

@@ -3,12 +3,12 @@
 #include <cmath>
 #include <limits>
 
-#include "analysis/error.hpp"
-#include "analysis/str.hpp"
+#include "base/error.hpp"
+#include "base/str.hpp"
 
 namespace ssmscope::model {
 
-using analysis::InputError;
+using InputError;
 using analysis::str;
 
 JsonFields::JsonFields(const nlohmann::json& object, std::string source, std::string prefix)

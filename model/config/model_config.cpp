@@ -1,11 +1,11 @@
 #include "model/config/model_config.hpp"
 
-#include "analysis/error.hpp"
-#include "analysis/str.hpp"
+#include "base/error.hpp"
+#include "base/str.hpp"
 
 namespace ssmscope::model {
 
-using analysis::InputError;
+using InputError;
 using analysis::str;
 
 std::string arch_name(Arch arch) {

@@ -89,7 +89,7 @@ std::optional<Arch> parse_arch(const std::string& name);
 std::string layout_name(Layout layout);
 
 // Checks the sizes fit together (d_inner divisible by headdim, heads by groups, ...); throws
-// analysis::InputError naming `source` and the field.
+// InputError naming `source` and the field.
 void validate(const ModelConfig& config, const std::string& source);
 
 }  // namespace ssmscope::model

@@ -9,12 +9,12 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "analysis/error.hpp"
-#include "analysis/str.hpp"
+#include "base/error.hpp"
+#include "base/str.hpp"
 
 namespace ssmscope::model {
 
-using analysis::InputError;
+using InputError;
 using analysis::str;
 
 namespace {

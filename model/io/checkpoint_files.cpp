@@ -7,14 +7,14 @@
 
 #include <nlohmann/json.hpp>
 
-#include "analysis/error.hpp"
-#include "analysis/str.hpp"
+#include "base/error.hpp"
+#include "base/str.hpp"
 #include "model/io/checkpoint_names.hpp"
 #include "model/io/json_object.hpp"
 
 namespace ssmscope::model {
 
-using analysis::InputError;
+using InputError;
 using analysis::str;
 using nlohmann::json;
 

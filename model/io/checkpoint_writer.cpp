@@ -5,15 +5,15 @@
 
 #include <nlohmann/json.hpp>
 
-#include "analysis/error.hpp"
-#include "analysis/str.hpp"
+#include "base/error.hpp"
+#include "base/str.hpp"
 #include "model/io/atomic_file.hpp"
 #include "model/io/checkpoint_files.hpp"
 #include "model/io/checkpoint_names.hpp"
 
 namespace ssmscope::model {
 
-using analysis::InputError;
+using InputError;
 using analysis::str;
 
 namespace {

@@ -6,12 +6,12 @@
 #include <utility>
 #include <vector>
 
-#include "analysis/error.hpp"
-#include "analysis/str.hpp"
+#include "base/error.hpp"
+#include "base/str.hpp"
 
 namespace ssmscope::model {
 
-using analysis::InputError;
+using InputError;
 using analysis::str;
 using nlohmann::json;
 

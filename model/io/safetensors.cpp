@@ -10,8 +10,8 @@
 #include <tuple>
 #include <utility>
 
-#include "analysis/error.hpp"
-#include "analysis/str.hpp"
+#include "base/error.hpp"
+#include "base/str.hpp"
 #include "model/io/json_object.hpp"
 #include "model/io/shape.hpp"
 
@@ -20,7 +20,7 @@ namespace ssmscope::model {
 static_assert(std::endian::native == std::endian::little,
               "safetensors is little endian; this reader hands out the bytes as they are");
 
-using analysis::InputError;
+using InputError;
 using analysis::str;
 using nlohmann::json;
 

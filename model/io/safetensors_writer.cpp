@@ -6,8 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "analysis/error.hpp"
-#include "analysis/str.hpp"
+#include "base/error.hpp"
+#include "base/str.hpp"
 #include "model/io/atomic_file.hpp"
 #include "model/io/shape.hpp"
 
@@ -16,7 +16,7 @@ namespace ssmscope::model {
 static_assert(std::endian::native == std::endian::little,
               "safetensors is little endian; this writer copies the bytes as they are");
 
-using analysis::InputError;
+using InputError;
 using analysis::str;
 
 void check_tensors_to_write(std::span<const TensorToWrite> tensors, const std::string& file) {

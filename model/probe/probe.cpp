@@ -3,8 +3,8 @@
 #include <torch/torch.h>
 
 #include "analysis/checkpoint_report.hpp"
-#include "analysis/error.hpp"
-#include "analysis/str.hpp"
+#include "base/error.hpp"
+#include "base/str.hpp"
 #include "model/nn/language_model.hpp"
 #include "model/nn/mamba2_mixer.hpp"
 #include "model/nn/mamba_mixer.hpp"
@@ -13,7 +13,7 @@
 
 namespace ssmscope::model {
 
-using analysis::InputError;
+using InputError;
 using analysis::Matrix;
 using analysis::SelectiveLayer;
 using analysis::StateForm;
@@ -142,7 +142,7 @@ std::vector<Matrix> hidden_of(LanguageModel& model, const torch::Tensor& embedde
     std::vector<Matrix> out;
     torch::Tensor h = embedded;
     for (const auto& block : model.backbone->layers) {
-        analysis::throw_if_cancelled();
+        throw_if_cancelled();
         out.push_back(to_matrix(h[0]));
         h = h + block->mixer->forward(block->norm(h));
     }
@@ -184,9 +184,9 @@ analysis::ProbeTrace probe(LanguageModel& model, const std::vector<std::int64_t>
     }
     const int passes = o.perturbations ? 3 : 1;
     const auto stage = [&](const std::string& what, int pass) {
-        analysis::throw_if_cancelled();
+        throw_if_cancelled();
         if (o.progress && !o.progress(what, static_cast<double>(pass) / passes))
-            throw analysis::Cancelled();
+            throw Cancelled();
     };
 
     torch::NoGradGuard no_grad;

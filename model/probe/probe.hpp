@@ -27,11 +27,11 @@ std::int64_t max_probe_tokens(const ModelConfig& config);
 struct ProbeOptions {
     std::vector<std::int64_t> layers;  // ascending; empty: every layer
     bool perturbations = true;         // the bf16 / f16 rounding runs
-    // Called before each forward pass; returning false stops with analysis::Cancelled.
+    // Called before each forward pass; returning false stops with Cancelled.
     std::function<bool(const std::string& stage, double fraction)> progress;
 };
 
-// Throws analysis::InputError for an empty probe, one longer than max_probe_tokens, a token
+// Throws InputError for an empty probe, one longer than max_probe_tokens, a token
 // outside the vocabulary or a layer index outside [0, n_layer).
 analysis::ProbeTrace probe(LanguageModel& model, const std::vector<std::int64_t>& tokens,
                            const ProbeOptions& options = {});

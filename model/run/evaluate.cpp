@@ -6,8 +6,8 @@
 
 #include <torch/torch.h>
 
-#include "analysis/error.hpp"
-#include "analysis/str.hpp"
+#include "base/error.hpp"
+#include "base/str.hpp"
 
 namespace ssmscope::model {
 
@@ -15,11 +15,11 @@ EvalResult evaluate(LanguageModel& model, const std::vector<std::int64_t>& token
                     std::int64_t context, const Progress& progress) {
     const auto n = static_cast<std::int64_t>(tokens.size());
     if (n < 2) {
-        throw analysis::InputError(
-            analysis::str("perplexity needs at least 2 tokens, the text has ", n));
+        throw InputError(
+            str("perplexity needs at least 2 tokens, the text has ", n));
     }
     if (context < 1)
-        throw analysis::InputError("--context must be at least 1");
+        throw InputError("--context must be at least 1");
     torch::NoGradGuard no_grad;
     model.eval();
     // On the model's device: a model moved to CUDA is scored there.

@@ -23,7 +23,7 @@ struct EvalResult {
 // std::runtime_error("cancelled")).
 using Progress = std::function<bool(std::int64_t done, std::int64_t total)>;
 
-// Needs at least two tokens (analysis::InputError otherwise).
+// Needs at least two tokens (InputError otherwise).
 EvalResult evaluate(LanguageModel& model, const std::vector<std::int64_t>& tokens,
                     std::int64_t context, const Progress& progress = {});
 

@@ -5,8 +5,8 @@
 
 #include <torch/torch.h>
 
-#include "analysis/error.hpp"
-#include "analysis/str.hpp"
+#include "base/error.hpp"
+#include "base/str.hpp"
 
 namespace ssmscope::model {
 
@@ -32,12 +32,12 @@ GenerateResult generate(LanguageModel& model, const std::vector<std::int64_t>& p
                         const GenerateOptions& o,
                         const std::function<bool(std::int64_t)>& on_token) {
     if (prompt.empty())
-        throw analysis::InputError("generation needs a prompt of at least one token");
+        throw InputError("generation needs a prompt of at least one token");
     if (o.max_tokens < 0)
-        throw analysis::InputError("--max-tokens must not be negative");
+        throw InputError("--max-tokens must not be negative");
     if (o.temperature < 0) {
-        throw analysis::InputError(
-            analysis::str("--temperature must be >= 0, got ", o.temperature));
+        throw InputError(
+            str("--temperature must be >= 0, got ", o.temperature));
     }
     torch::NoGradGuard no_grad;
     model.eval();

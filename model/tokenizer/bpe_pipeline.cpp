@@ -2,8 +2,8 @@
 
 #include <filesystem>
 
-#include "analysis/error.hpp"
-#include "analysis/str.hpp"
+#include "base/error.hpp"
+#include "base/str.hpp"
 #include "model/tokenizer/utf8.hpp"
 
 namespace ssmscope::model {
@@ -41,7 +41,7 @@ class BpeTokenizer final : public Tokenizer {
         for (std::size_t i = 0; i < ids.size(); ++i) {
             const auto it = p_.decoded.find(ids[i]);
             if (it == p_.decoded.end())
-                throw analysis::InputError(analysis::str(
+                throw InputError(str(
                     "token id ", ids[i], " (position ", i, ") is not in the vocabulary of ",
                     p_.source, " (ids 0 to ", p_.vocab_size - 1, ")"));
             text += it->second;
@@ -52,7 +52,7 @@ class BpeTokenizer final : public Tokenizer {
     std::int64_t vocab_size() const override { return p_.vocab_size; }
     std::optional<std::int64_t> eos_id() const override { return p_.eos; }
     std::string description() const override {
-        return analysis::str("BPE, ", p_.vocab_size, " tokens (",
+        return str("BPE, ", p_.vocab_size, " tokens (",
                              std::filesystem::path(p_.source).filename().string(), ")");
     }
 

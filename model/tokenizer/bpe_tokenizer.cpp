@@ -3,8 +3,8 @@
 #include <fstream>
 #include <iterator>
 
-#include "analysis/error.hpp"
-#include "analysis/str.hpp"
+#include "base/error.hpp"
+#include "base/str.hpp"
 #include "model/tokenizer/bpe_pipeline.hpp"
 #include "model/tokenizer/byte_level.hpp"
 #include "model/tokenizer/byte_tokenizer.hpp"
@@ -198,7 +198,7 @@ std::unique_ptr<Tokenizer> parse_tokenizer_json(std::string_view json_text,
         document = nlohmann::json::parse(json_text);
     } catch (const nlohmann::json::exception& e) {
         // parse_error, and out_of_range for a number beyond double (found by fuzzing).
-        throw analysis::InputError(str(file, ": not valid JSON (", e.what(), ")"), file);
+        throw InputError(str(file, ": not valid JSON (", e.what(), ")"), file);
     }
     return make_bpe_tokenizer(read_pipeline(JsonNode(document, file)));
 }
@@ -207,13 +207,13 @@ std::unique_ptr<Tokenizer> load_tokenizer_json(const std::filesystem::path& file
     const std::string name = file.string();
     std::error_code ec;
     if (!std::filesystem::exists(file, ec))
-        throw analysis::InputError(str(name, ": no such file"), name);
+        throw InputError(str(name, ": no such file"), name);
     if (std::filesystem::is_directory(file, ec))
-        throw analysis::InputError(str(name, ": is a directory, not a tokenizer.json file"), name);
+        throw InputError(str(name, ": is a directory, not a tokenizer.json file"), name);
     std::ifstream in(file, std::ios::binary);
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (!in.is_open() || in.bad())
-        throw analysis::InputError(str(name, ": cannot be read"), name);
+        throw InputError(str(name, ": cannot be read"), name);
     return parse_tokenizer_json(text, name);
 }
 

@@ -1,7 +1,7 @@
 #include "model/tokenizer/byte_tokenizer.hpp"
 
-#include "analysis/error.hpp"
-#include "analysis/str.hpp"
+#include "base/error.hpp"
+#include "base/str.hpp"
 
 namespace ssmscope::model {
 
@@ -36,7 +36,7 @@ class ByteTokenizer final : public Tokenizer {
             else if (id >= 0 && id < eos)
                 text += static_cast<char>(static_cast<unsigned char>(id));
             else
-                throw analysis::InputError(analysis::str("token id ", id, " (position ", i,
+                throw InputError(str("token id ", id, " (position ", i,
                                                          ") is not in the byte-level vocabulary",
                                                          " (ids 0 to ", eos, ")"));
         }

@@ -1,7 +1,7 @@
 #include "model/tokenizer/json_node.hpp"
 
-#include "analysis/error.hpp"
-#include "analysis/str.hpp"
+#include "base/error.hpp"
+#include "base/str.hpp"
 
 namespace ssmscope::model {
 
@@ -19,11 +19,11 @@ std::string kind(const nlohmann::json& v) {
         case nlohmann::json::value_t::array:
             return "an array";
         case nlohmann::json::value_t::string:
-            return analysis::str("the string ", quoted(v.get_ref<const std::string&>()));
+            return str("the string ", quoted(v.get_ref<const std::string&>()));
         case nlohmann::json::value_t::boolean:
             return v.get<bool>() ? "true" : "false";
         default:
-            return analysis::str("the number ", v.dump());
+            return str("the number ", v.dump());
     }
 }
 
@@ -42,21 +42,21 @@ JsonNode::JsonNode(const nlohmann::json* value, std::string path, std::string fi
     : value_(value), path_(std::move(path)), file_(std::move(file)), absent_(absent) {}
 
 std::string JsonNode::where() const {
-    return analysis::str(file_, ": ", path_.empty() ? "top level" : path_, ": ");
+    return str(file_, ": ", path_.empty() ? "top level" : path_, ": ");
 }
 
 void JsonNode::fail(std::string_view what) const {
-    throw analysis::InputError(analysis::str(where(), what), file_);
+    throw InputError(str(where(), what), file_);
 }
 
 void JsonNode::expected(std::string_view what) const {
     if (absent_)
-        fail(analysis::str("missing (expected ", what, ")"));
-    fail(analysis::str("expected ", what, ", found ", kind(*value_)));
+        fail(str("missing (expected ", what, ")"));
+    fail(str("expected ", what, ", found ", kind(*value_)));
 }
 
 JsonNode JsonNode::operator[](std::string_view key) const {
-    const std::string path = path_.empty() ? std::string(key) : analysis::str(path_, ".", key);
+    const std::string path = path_.empty() ? std::string(key) : str(path_, ".", key);
     if (!value_->is_object())
         expected("an object");
     const auto it = value_->find(std::string(key));
@@ -68,13 +68,13 @@ JsonNode JsonNode::operator[](std::string_view key) const {
 JsonNode JsonNode::operator[](std::size_t index) const {
     if (!value_->is_array())
         expected("an array");
-    return JsonNode(&(*value_)[index], analysis::str(path_, "[", index, "]"), file_, false);
+    return JsonNode(&(*value_)[index], str(path_, "[", index, "]"), file_, false);
 }
 
 JsonNode JsonNode::entry(const std::string& key) const {
     const auto& members = object();
     const auto it = members.find(key);
-    const std::string path = analysis::str(path_, "[", quoted(key), "]");
+    const std::string path = str(path_, "[", quoted(key), "]");
     if (it == members.end())
         return JsonNode(&null_value, path, file_, true);
     return JsonNode(&it->second, path, file_, false);

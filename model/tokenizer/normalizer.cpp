@@ -5,7 +5,7 @@
 #include <unicode/bytestream.h>
 #include <unicode/normalizer2.h>
 
-#include "analysis/str.hpp"
+#include "base/str.hpp"
 
 namespace ssmscope::model {
 
@@ -29,7 +29,7 @@ const icu::Normalizer2& instance(NormalForm form) {
             break;
     }
     if (U_FAILURE(status) || normalizer == nullptr)
-        throw std::runtime_error(analysis::str("ICU normalizer data: ", u_errorName(status)));
+        throw std::runtime_error(str("ICU normalizer data: ", u_errorName(status)));
     return *normalizer;
 }
 
@@ -51,7 +51,7 @@ std::string Normalizer::apply(std::string_view text) const {
             0, icu::StringPiece(current.data(), static_cast<std::int32_t>(current.size())), sink,
             nullptr, status);
         if (U_FAILURE(status))
-            throw std::runtime_error(analysis::str("ICU normalization: ", u_errorName(status)));
+            throw std::runtime_error(str("ICU normalization: ", u_errorName(status)));
         current = std::move(next);
     }
     return current;

@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "analysis/str.hpp"
+#include "base/str.hpp"
 
 namespace ssmscope::model {
 

@@ -6,7 +6,7 @@
 #include <unicode/regex.h>
 #include <unicode/utext.h>
 
-#include "analysis/str.hpp"
+#include "base/str.hpp"
 
 namespace ssmscope::model {
 
@@ -31,7 +31,7 @@ std::vector<Part> find_parts(const icu::RegexPattern& pattern, std::string_view 
         utext_openUTF8(nullptr, text.data(), static_cast<std::int64_t>(text.size()), &status));
     std::unique_ptr<icu::RegexMatcher> matcher(pattern.matcher(status));
     if (U_FAILURE(status))
-        throw std::runtime_error(analysis::str("ICU regex matcher: ", u_errorName(status)));
+        throw std::runtime_error(str("ICU regex matcher: ", u_errorName(status)));
     matcher->reset(utext.get());
 
     std::vector<Part> parts;
@@ -45,7 +45,7 @@ std::vector<Part> find_parts(const icu::RegexPattern& pattern, std::string_view 
         previous = end;
     }
     if (U_FAILURE(status))
-        throw std::runtime_error(analysis::str("ICU regex search: ", u_errorName(status)));
+        throw std::runtime_error(str("ICU regex search: ", u_errorName(status)));
     if (previous != text.size())
         parts.push_back({previous, text.size(), false});
     return parts;
@@ -129,7 +129,7 @@ RegexSplitter::RegexSplitter(std::string_view pattern, bool literal) {
     pattern_.reset(icu::RegexPattern::compile(source, literal ? UREGEX_LITERAL : 0, where, status));
     if (U_FAILURE(status))
         throw std::invalid_argument(
-            analysis::str(u_errorName(status), " at offset ", where.offset, " of the expression"));
+            str(u_errorName(status), " at offset ", where.offset, " of the expression"));
 }
 
 RegexSplitter::~RegexSplitter() = default;

@@ -4,8 +4,8 @@
 
 #include <unicode/utf8.h>
 
-#include "analysis/error.hpp"
-#include "analysis/str.hpp"
+#include "base/error.hpp"
+#include "base/str.hpp"
 
 namespace ssmscope::model {
 
@@ -26,7 +26,7 @@ void require_utf8(std::string_view text, std::string_view what) {
         UChar32 c;
         U8_NEXT(s, i, n, c);
         if (c < 0)
-            throw analysis::InputError(analysis::str(
+            throw InputError(str(
                 what, " is not valid UTF-8 (ill-formed byte sequence at byte ", start, ")"));
     }
 }

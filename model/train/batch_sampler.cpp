@@ -2,7 +2,7 @@
 
 #include <sstream>
 
-#include "analysis/error.hpp"
+#include "base/error.hpp"
 
 namespace ssmscope::model {
 
@@ -37,7 +37,7 @@ void BatchSampler::restore(const std::string& state) {
     std::mt19937_64 engine;
     s >> drawn >> engine;
     if (!s || drawn < 0)
-        throw analysis::InputError("trainer_state.json: sampler is not a valid generator state");
+        throw InputError("trainer_state.json: sampler is not a valid generator state");
     drawn_ = drawn;
     engine_ = engine;
 }

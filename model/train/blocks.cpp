@@ -1,7 +1,7 @@
 #include "model/train/blocks.hpp"
 
-#include "analysis/error.hpp"
-#include "analysis/str.hpp"
+#include "base/error.hpp"
+#include "base/str.hpp"
 
 namespace ssmscope::model {
 
@@ -10,7 +10,7 @@ using analysis::str;
 void check_blocks(const std::vector<std::int64_t>& blocks, std::int64_t n_layer) {
     for (std::int64_t b : blocks) {
         if (b < 0 || b >= n_layer) {
-            throw analysis::InputError(str("--blocks ", b, ": the model has ", n_layer,
+            throw InputError(str("--blocks ", b, ": the model has ", n_layer,
                                            " layers (0 to ", n_layer - 1, ")"));
         }
     }

@@ -6,8 +6,8 @@
 #include <sstream>
 #include <vector>
 
-#include "analysis/error.hpp"
-#include "analysis/str.hpp"
+#include "base/error.hpp"
+#include "base/str.hpp"
 #include "model/io/atomic_file.hpp"
 
 namespace ssmscope::model {
@@ -90,7 +90,7 @@ fs::path cache_dir() {
 std::uint64_t build_demo_corpus(const fs::path& file, const DemoCorpusBudget& budget) {
     const auto dirs = python_stdlib_dirs();
     if (dirs.empty()) {
-        throw analysis::InputError(
+        throw InputError(
             "the demo corpus needs the Python standard library sources (/usr/lib/python3.*/os.py, "
             "Debian package libpython3-stdlib); install it or pass --corpus FILE");
     }

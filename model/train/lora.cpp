@@ -5,14 +5,14 @@
 
 #include <torch/torch.h>
 
-#include "analysis/error.hpp"
-#include "analysis/str.hpp"
+#include "base/error.hpp"
+#include "base/str.hpp"
 #include "model/nn/language_model.hpp"
 #include "model/train/blocks.hpp"
 
 namespace ssmscope::model {
 
-using analysis::InputError;
+using InputError;
 using analysis::str;
 
 namespace {

@@ -5,8 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "analysis/error.hpp"
-#include "analysis/str.hpp"
+#include "base/error.hpp"
+#include "base/str.hpp"
 #include "model/train/run_dir.hpp"
 
 namespace ssmscope::model {
@@ -29,7 +29,7 @@ MetricsLog::MetricsLog(std::filesystem::path file, std::int64_t resume_step)
     }
     f_ = std::fopen(file_.c_str(), resume_step >= 0 ? "a" : "w");
     if (!f_)
-        throw analysis::InputError(str(file_.string(), ": cannot open the metrics log"));
+        throw InputError(str(file_.string(), ": cannot open the metrics log"));
 }
 
 MetricsLog::~MetricsLog() {

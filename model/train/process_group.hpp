@@ -27,7 +27,7 @@ struct DistributedSpec {
     std::chrono::seconds timeout{300};  // rendezvous, and any one collective
 };
 
-// "HOST:PORT" → host and port; throws analysis::InputError naming `what` otherwise.
+// "HOST:PORT" → host and port; throws InputError naming `what` otherwise.
 void parse_master(const std::string& text, const std::string& what, DistributedSpec& spec);
 
 class DistributedError : public std::runtime_error {

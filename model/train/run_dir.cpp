@@ -10,15 +10,15 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
-#include "analysis/error.hpp"
-#include "analysis/str.hpp"
+#include "base/error.hpp"
+#include "base/str.hpp"
 #include "model/config/json_fields.hpp"
 #include "model/io/atomic_file.hpp"
 
 namespace ssmscope::model {
 
 namespace fs = std::filesystem;
-using analysis::InputError;
+using InputError;
 using analysis::str;
 
 nlohmann::json to_json(const TrainerState& s) {

@@ -4,13 +4,13 @@
 #include <fstream>
 #include <sstream>
 
-#include "analysis/error.hpp"
-#include "analysis/str.hpp"
+#include "base/error.hpp"
+#include "base/str.hpp"
 #include "model/train/demo_corpus.hpp"
 
 namespace ssmscope::model {
 
-using analysis::InputError;
+using InputError;
 using analysis::str;
 
 std::uint64_t fingerprint(const std::vector<std::int64_t>& tokens) {

@@ -46,12 +46,12 @@ struct TrainOptions {
     double lora_alpha = 16;
     std::vector<std::string> lora_targets;  // empty: in_proj, x_proj, out_proj where present
 
-    // Throws analysis::InputError naming `source` and the field that is out of range.
+    // Throws InputError naming `source` and the field that is out of range.
     void validate(const std::string& source) const;
 };
 
 nlohmann::json to_json(const TrainOptions& options);
-// Throws analysis::InputError naming `source` and the field.
+// Throws InputError naming `source` and the field.
 TrainOptions train_options_from_json(const nlohmann::json& j, const std::string& source);
 
 }  // namespace ssmscope::model

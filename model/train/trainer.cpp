@@ -11,8 +11,8 @@
 #include <torch/cuda.h>
 #include <torch/torch.h>
 
-#include "analysis/error.hpp"
-#include "analysis/str.hpp"
+#include "base/error.hpp"
+#include "base/str.hpp"
 #include "model/checkpoint/checkpoint.hpp"
 #include "model/io/atomic_file.hpp"
 #include "model/nn/language_model.hpp"
@@ -32,7 +32,7 @@
 namespace ssmscope::model {
 
 namespace fs = std::filesystem;
-using analysis::InputError;
+using InputError;
 using analysis::str;
 using Clock = std::chrono::steady_clock;
 

@@ -6,11 +6,12 @@
 #include <boost/test/unit_test.hpp>
 
 #include "analysis/canonical.hpp"
-#include "analysis/error.hpp"
+#include "base/error.hpp"
 #include "analysis/staircase.hpp"
 #include "tests/support/dense.hpp"
 #include "tests/support/systems.hpp"
 
+using namespace ssmscope;
 using namespace ssmscope::analysis;
 namespace t = ssmscope::test;
 using Cx = std::complex<double>;

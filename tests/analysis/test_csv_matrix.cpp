@@ -6,8 +6,9 @@
 #include <boost/test/unit_test.hpp>
 
 #include "analysis/csv_matrix.hpp"
-#include "analysis/error.hpp"
+#include "base/error.hpp"
 
+using namespace ssmscope;
 using namespace ssmscope::analysis;
 
 namespace {

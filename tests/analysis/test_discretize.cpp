@@ -4,8 +4,9 @@
 #include <boost/test/unit_test.hpp>
 
 #include "analysis/discretize.hpp"
-#include "analysis/error.hpp"
+#include "base/error.hpp"
 
+using namespace ssmscope;
 using namespace ssmscope::analysis;
 namespace tt = boost::test_tools;
 

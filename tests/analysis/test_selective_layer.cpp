@@ -17,13 +17,14 @@
 #include "analysis/layer_ranks.hpp"
 #include "analysis/layer_reachable.hpp"
 #include "analysis/layer_stability.hpp"
-#include "analysis/parallel_for.hpp"
+#include "base/parallel_for.hpp"
 #include "analysis/staircase.hpp"
 #include "analysis/verify.hpp"
 #include "tests/support/dense.hpp"
 #include "tests/support/input_error.hpp"
 #include "tests/support/systems.hpp"
 
+using namespace ssmscope;
 using namespace ssmscope::analysis;
 namespace t = ssmscope::test;
 namespace tt = boost::test_tools;
@@ -278,12 +279,21 @@ BOOST_AUTO_TEST_CASE(a_set_cancel_flag_stops_the_report_and_a_clear_one_changes_
     // Inside a stage: parallel_for polls the flag of its caller's scope on every thread.
     std::atomic<Index> ran{0};
     const CancelScope scope(&flag);
-    BOOST_CHECK_THROW(parallel_for(
-                          1000, [&](Index b, Index e) { ran += e - b; }, 2),
-                      Cancelled);
+    BOOST_CHECK_THROW(parallel_for(1000, 2, [&](Index b, Index e) { ran += e - b; }), Cancelled);
     BOOST_TEST(ran.load() == 0);
     flag = false;
-    parallel_for(
-        1000, [&](Index b, Index e) { ran += e - b; }, 2);
+    parallel_for(1000, 2, [&](Index b, Index e) { ran += e - b; });
+    BOOST_TEST(ran.load() == 1000);
+    // An item body, as the kernels use it, polls the flag too and covers every index once.
+    std::vector<int> seen(1000, 0);
+    flag = true;
+    BOOST_CHECK_THROW(parallel_for(1000, 2, [&](std::int64_t i) { ++seen[static_cast<std::size_t>(i)]; }),
+                      Cancelled);
+    BOOST_TEST(std::count(seen.begin(), seen.end(), 1) == 0);
+    flag = false;
+    parallel_for(1000, 2, [&](std::int64_t i) { ++seen[static_cast<std::size_t>(i)]; });
+    BOOST_TEST(std::count(seen.begin(), seen.end(), 1) == 1000);
+    ran = 0;
+    parallel_for(1000, 2, [&](Index b, Index e) { ran += e - b; });
     BOOST_TEST(ran.load() == 1000);
 }

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "analysis/error.hpp"
+#include "base/error.hpp"
 #include "model/config/config_json.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -15,7 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const ssmscope::model::ModelConfig c =
             ssmscope::model::parse_config_text(text, "config.json");
         (void)ssmscope::model::to_hf_json(c).dump();
-    } catch (const ssmscope::analysis::InputError&) {
+    } catch (const ssmscope::InputError&) {
     }
     return 0;
 }

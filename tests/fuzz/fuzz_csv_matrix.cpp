@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "analysis/csv_matrix.hpp"
-#include "analysis/error.hpp"
+#include "base/error.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view text(reinterpret_cast<const char*>(data), size);
@@ -15,7 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const auto m = ssmscope::analysis::parse_csv_matrix(text, "A.csv");
         if (m.rows() < 1 || m.cols() < 1 || !m.allFinite())
             std::abort();
-    } catch (const ssmscope::analysis::InputError&) {
+    } catch (const ssmscope::InputError&) {
     }
     return 0;
 }

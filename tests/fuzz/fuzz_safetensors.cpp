@@ -9,7 +9,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "analysis/error.hpp"
+#include "base/error.hpp"
 #include "model/io/safetensors.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -33,7 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         (void)file.find("x");
         (void)file.metadata();
         (void)sum;
-    } catch (const ssmscope::analysis::InputError&) {
+    } catch (const ssmscope::InputError&) {
     }
     close(fd);
     return 0;

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "analysis/error.hpp"
+#include "base/error.hpp"
 #include "model/tokenizer/bpe_tokenizer.hpp"
 #include "model/tokenizer/tokenizer.hpp"
 
@@ -14,7 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const auto tokenizer = ssmscope::model::parse_tokenizer_json(text, "tokenizer.json");
         const auto ids = tokenizer->encode("hello, world! 12 héllo\n\n");
         (void)tokenizer->decode(ids);
-    } catch (const ssmscope::analysis::InputError&) {
+    } catch (const ssmscope::InputError&) {
     }
     return 0;
 }

@@ -16,7 +16,7 @@
 #include <boost/test/unit_test.hpp>
 #include <unistd.h>
 
-#include "analysis/error.hpp"
+#include "base/error.hpp"
 #include "tests/support/input_error.hpp"
 #include "tests/support/temp_dir.hpp"
 

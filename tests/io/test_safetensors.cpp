@@ -5,7 +5,7 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include "analysis/error.hpp"
+#include "base/error.hpp"
 #include "model/io/dtype.hpp"
 #include "model/io/safetensors.hpp"
 #include "model/io/safetensors_writer.hpp"

@@ -3,7 +3,7 @@
 #include <boost/test/unit_test.hpp>
 #include <torch/torch.h>
 
-#include "analysis/error.hpp"
+#include "base/error.hpp"
 #include "model/checkpoint/checkpoint.hpp"
 #include "model/io/checkpoint_files.hpp"
 #include "tests/model/fixtures.hpp"

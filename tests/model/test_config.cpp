@@ -5,7 +5,7 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include "analysis/error.hpp"
+#include "base/error.hpp"
 #include "model/config/config_json.hpp"
 #include "model/config/sizes.hpp"
 #include "tests/model/fixtures.hpp"
@@ -19,7 +19,7 @@ namespace {
 std::string error_of(const json& j) {
     try {
         parse_config(j, "config.json");
-    } catch (const analysis::InputError& e) {
+    } catch (const InputError& e) {
         return e.what();
     }
     return "(no error)";

@@ -7,7 +7,7 @@
 #include <torch/torch.h>
 
 #include "analysis/checkpoint_report.hpp"
-#include "analysis/error.hpp"
+#include "base/error.hpp"
 #include "model/probe/probe.hpp"
 #include "tests/model/fixtures.hpp"
 #include "tests/support/input_error.hpp"

@@ -10,7 +10,7 @@
 #include <boost/test/unit_test.hpp>
 #include <torch/torch.h>
 
-#include "analysis/error.hpp"
+#include "base/error.hpp"
 #include "model/checkpoint/checkpoint.hpp"
 #include "model/train/lora.hpp"
 #include "model/train/run_dir.hpp"
@@ -303,7 +303,7 @@ BOOST_AUTO_TEST_CASE(lora_rejects_targets_the_architecture_lacks) {
     spec.targets = {"x_proj"};
     spec.rank = 2;
     BOOST_CHECK_EXCEPTION(
-        model::LoraAdapters(*m, spec), analysis::InputError, [](const analysis::InputError& e) {
+        model::LoraAdapters(*m, spec), InputError, [](const InputError& e) {
             return std::string(e.what()).find("mamba2 has no x_proj") != std::string::npos;
         });
 }
@@ -317,7 +317,7 @@ BOOST_AUTO_TEST_CASE(cuda_without_a_gpu_fails_at_once) {
     model::TrainOptions o = small_options();
     o.device = "cuda";
     BOOST_CHECK_EXCEPTION(model::Trainer::start(o, test::tiny_config(Arch::Mamba), tmp / "run"),
-                          analysis::InputError, [](const analysis::InputError& e) {
+                          InputError, [](const InputError& e) {
                               return std::string(e.what()).find("--device cuda") !=
                                      std::string::npos;
                           });

@@ -9,7 +9,7 @@
 #include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
 
-#include "analysis/error.hpp"
+#include "base/error.hpp"
 #include "model/tokenizer/byte_tokenizer.hpp"
 #include "model/train/batch_sampler.hpp"
 #include "model/train/demo_corpus.hpp"
@@ -61,7 +61,7 @@ BOOST_AUTO_TEST_CASE(split_puts_every_tenth_piece_into_validation) {
     BOOST_TEST(model::fingerprint(tokens) != c.fingerprint);
 
     BOOST_CHECK_EXCEPTION(model::split_corpus(std::vector<std::int64_t>(300, 1), 129, "short.txt"),
-                          analysis::InputError, [](const analysis::InputError& e) {
+                          InputError, [](const InputError& e) {
                               return std::string(e.what()).find(
                                          "short.txt: the corpus has 300 "
                                          "tokens; it needs at least 1290") != std::string::npos;
@@ -84,7 +84,7 @@ BOOST_AUTO_TEST_CASE(sampler_draws_windows_and_resumes_from_its_state) {
     b.restore(state);
     BOOST_TEST(b.drawn() == 15);
     BOOST_TEST(b.next(tokens, 3) == expected, boost::test_tools::per_element());
-    BOOST_CHECK_THROW(b.restore("12 not a state"), analysis::InputError);
+    BOOST_CHECK_THROW(b.restore("12 not a state"), InputError);
 }
 
 BOOST_AUTO_TEST_CASE(checkpoint_directories_appear_complete_or_not_at_all) {
@@ -136,14 +136,14 @@ BOOST_AUTO_TEST_CASE(train_options_round_trip_and_name_bad_fields) {
     BOOST_TEST(model::to_json(back).dump() == model::to_json(o).dump());
     auto j = model::to_json(o);
     j["seq_len"] = 1;
-    BOOST_CHECK_EXCEPTION(model::train_options_from_json(j, "train.json"), analysis::InputError,
-                          [](const analysis::InputError& e) {
+    BOOST_CHECK_EXCEPTION(model::train_options_from_json(j, "train.json"), InputError,
+                          [](const InputError& e) {
                               return std::string(e.what()) ==
                                      "train.json: seq_len must be at least 2";
                           });
     j = model::to_json(o);
     j["lr"] = "fast";
-    BOOST_CHECK_THROW(model::train_options_from_json(j, "train.json"), analysis::InputError);
+    BOOST_CHECK_THROW(model::train_options_from_json(j, "train.json"), InputError);
 }
 
 BOOST_AUTO_TEST_CASE(demo_corpus_is_built_from_installed_files_deterministically) {

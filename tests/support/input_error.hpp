@@ -1,4 +1,4 @@
-// The message of the analysis::InputError a call throws, for tests of bad input.
+// The message of the InputError a call throws, for tests of bad input.
 #pragma once
 
 #include <string>
@@ -6,7 +6,7 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include "analysis/error.hpp"
+#include "base/error.hpp"
 
 namespace ssmscope::test {
 
@@ -15,7 +15,7 @@ template <typename F>
 std::string input_error(F&& f) {
     try {
         f();
-    } catch (const analysis::InputError& e) {
+    } catch (const InputError& e) {
         return e.what();
     }
     BOOST_ERROR("expected an InputError");

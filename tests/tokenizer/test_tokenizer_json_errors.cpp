@@ -8,6 +8,7 @@
 #include "tests/tokenizer/fixtures.hpp"
 #include "tests/tokenizer/tokenizer_files.hpp"
 
+using namespace ssmscope;
 using namespace ssmscope::model;
 using namespace ssmscope::test;
 

@@ -3,7 +3,7 @@
 #include <QMetaObject>
 #include <QPointer>
 
-#include "analysis/error.hpp"
+#include "base/error.hpp"
 #include "app/gui/core/run_analysis.hpp"
 
 namespace ssmscope::gui {
@@ -57,7 +57,7 @@ void AnalysisJob::start(const AnalysisRequest& request) {
                 job.running_ = false;
                 emit job.finished(result);
             });
-        } catch (const analysis::Cancelled&) {
+        } catch (const Cancelled&) {
             post([](AnalysisJob& job) {
                 job.running_ = false;
                 emit job.cancelled();

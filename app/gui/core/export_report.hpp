@@ -1,6 +1,6 @@
 // Saving the analysis report (JSON as `ssmscope-cli analyze --json` writes it, or the per-layer
 // CSV) atomically: a failed write (full disk, no permission) leaves any earlier file untouched
-// and throws analysis::InputError naming the file.
+// and throws InputError naming the file.
 #pragma once
 
 #include <string>

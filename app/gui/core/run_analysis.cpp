@@ -6,8 +6,8 @@
 
 #include <torch/torch.h>
 
-#include "analysis/error.hpp"
-#include "analysis/str.hpp"
+#include "base/error.hpp"
+#include "base/str.hpp"
 #include "model/checkpoint/checkpoint.hpp"
 #include "model/config/sizes.hpp"
 #include "model/nn/language_model.hpp"
@@ -61,14 +61,14 @@ ModelSummary summarise(const model::LoadedModel& loaded, const model::Tokenizer&
 
 std::shared_ptr<const AnalysisResult> run_analysis(const AnalysisRequest& request,
                                                    const Progress& progress,
-                                                   const analysis::CancelFlag* cancel) {
+                                                   const CancelFlag* cancel) {
     const auto t0 = std::chrono::steady_clock::now();
-    const analysis::CancelScope scope(cancel);
+    const CancelScope scope(cancel);
     // Three phases share the progress bar: loading (5 %), the probe's forward passes (15 %), the
     // per-layer analysis (80 %).
     const auto report = [&](double lo, double hi) {
         return [&, lo, hi](const std::string& stage, double f) {
-            analysis::throw_if_cancelled();
+            throw_if_cancelled();
             if (progress)
                 progress(stage, lo + (hi - lo) * f);
             return true;
@@ -82,7 +82,7 @@ std::shared_ptr<const AnalysisResult> run_analysis(const AnalysisRequest& reques
     result->summary = summarise(loaded, *tokenizer);
     const std::vector<std::int64_t> tokens = tokenizer->encode(request.probe_text);
     if (tokens.empty())
-        throw analysis::InputError("the probe text is empty: type or paste some text to analyse");
+        throw InputError("the probe text is empty: type or paste some text to analyse");
     result->trace =
         model::probe(*loaded.model, tokens,
                      {.layers = {}, .perturbations = true, .progress = report(0.05, 0.2)});

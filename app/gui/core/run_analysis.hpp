@@ -7,18 +7,18 @@
 #include <memory>
 #include <string>
 
-#include "analysis/cancel.hpp"
+#include "base/cancel.hpp"
 #include "app/gui/core/analysis_result.hpp"
 
 namespace ssmscope::gui {
 
 using Progress = std::function<void(const std::string& stage, double fraction)>;
 
-// Throws analysis::InputError for a checkpoint or probe that cannot be used (the message names
-// the file and what is wrong) and analysis::Cancelled once `cancel` is set.
+// Throws InputError for a checkpoint or probe that cannot be used (the message names
+// the file and what is wrong) and Cancelled once `cancel` is set.
 std::shared_ptr<const AnalysisResult> run_analysis(const AnalysisRequest& request,
                                                    const Progress& progress,
-                                                   const analysis::CancelFlag* cancel);
+                                                   const CancelFlag* cancel);
 
 // The bundled probe text (samples/probe.txt), or a short fallback when it is not installed.
 std::string default_probe_text();

@@ -4,7 +4,7 @@
 #include <sstream>
 #include <string>
 
-namespace ssmscope::analysis {
+namespace ssmscope {
 
 template <typename... Args>
 std::string str(const Args&... args) {
@@ -14,4 +14,4 @@ std::string str(const Args&... args) {
     return os.str();
 }
 
-}  // namespace ssmscope::analysis
+}  // namespace ssmscope

@@ -1,10 +1,10 @@
-// Errors that analysis/ reports to its callers.
+// The error every layer of ssmscope reports bad input with.
 #pragma once
 
 #include <stdexcept>
 #include <string>
 
-namespace ssmscope::analysis {
+namespace ssmscope {
 
 // Bad input from the user: a malformed file, matrices whose sizes do not fit, an invalid option.
 // Front ends show the message as it is and exit with code 2; it names what was wrong. `subject`
@@ -19,4 +19,4 @@ class InputError : public std::runtime_error {
     std::string subject_;
 };
 
-}  // namespace ssmscope::analysis
+}  // namespace ssmscope

@@ -7,12 +7,12 @@
 #include <atomic>
 #include <stdexcept>
 
-namespace ssmscope::analysis {
+namespace ssmscope {
 
 // Thrown when an analysis is asked to stop.
 class Cancelled : public std::runtime_error {
   public:
-    Cancelled() : std::runtime_error("analysis cancelled") {}
+    Cancelled() : std::runtime_error("cancelled") {}
 };
 
 using CancelFlag = std::atomic<bool>;
@@ -45,4 +45,4 @@ class CancelScope {
     const CancelFlag* previous_;
 };
 
-}  // namespace ssmscope::analysis
+}  // namespace ssmscope

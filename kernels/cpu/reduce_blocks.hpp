@@ -1,21 +1,13 @@
-// The one threading primitive of the CPU kernels: a static loop over independent work items.
-// Every kernel splits its work so that each item writes only its own outputs (or its own slice of
-// a partial-sum buffer reduced afterwards in a fixed order), so results are bitwise identical for
-// any thread count.
+// How the backward kernels split their partial sums over channels: every kernel item writes only
+// its own outputs or its own slice of a partial-sum buffer, reduced afterwards in a fixed order,
+// so results are bitwise identical for any thread count (the loop itself: base/parallel_for.hpp).
 #pragma once
 
 #include <cstdint>
-#include <functional>
+
+#include "base/parallel_for.hpp"
 
 namespace ssmscope::kernels {
-
-// The number of threads a kernel runs on when asked for `requested`: 0 means OMP_NUM_THREADS
-// where that is set, else every hardware thread; never more than `items`, never less than 1.
-int resolve_threads(int requested, std::int64_t items);
-
-// Calls body(i) for every i in [0, count), on up to `threads` threads (0: as resolve_threads).
-// OpenMP when the build found it, std::thread otherwise.
-void parallel_for(std::int64_t count, int threads, const std::function<void(std::int64_t)>& body);
 
 // A fixed split of `count` items into `blocks` contiguous ranges; range k is [begin, end).
 // Used to partition channels for the deterministic partial sums of the backward kernels.
