@@ -2,7 +2,6 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/checkpoint_report.hpp"
-#include "base/str.hpp"
 #include "app/cli/checkpoint_args.hpp"
 #include "app/cli/commands.hpp"
 #include "app/cli/exit_codes.hpp"
@@ -10,6 +9,8 @@
 #include "app/cli/probe_args.hpp"
 #include "app/report/checkpoint_json.hpp"
 #include "app/report/checkpoint_text.hpp"
+#include "app/usecase/layer_list.hpp"
+#include "base/str.hpp"
 #include "model/config/model_config.hpp"
 #include "model/nn/language_model.hpp"
 #include "model/probe/probe.hpp"
@@ -45,10 +46,11 @@ Command add_analyze(CLI::App& app) {
         const auto progress = [](const std::string& stage, double f) {
             return print_progress("analyze", stage, f);
         };
-        const analysis::ProbeTrace trace = model::probe(*ckpt.loaded.model, probe.tokens,
-                                                        {.layers = parse_layers(args->probe.layers),
-                                                         .perturbations = true,
-                                                         .progress = progress});
+        const analysis::ProbeTrace trace =
+            model::probe(*ckpt.loaded.model, probe.tokens,
+                         {.layers = usecase::parse_layer_list(args->probe.layers, "--layers"),
+                          .perturbations = true,
+                          .progress = progress});
         analysis::ReportOptions options;
         if (args->tol > 0)
             options.tol = args->tol;
@@ -67,8 +69,8 @@ Command add_analyze(CLI::App& app) {
             out = j.dump(1) + "\n";
         } else {
             out = str(args->ckpt.dir, ": ", model::arch_name(c.arch), ", ", c.n_layer,
-                                " layers, d_model ", c.d_model, ", d_state ", c.d_state, "; probe ",
-                                probe.source, "\n") +
+                      " layers, d_model ", c.d_model, ", d_state ", c.d_state, "; probe ",
+                      probe.source, "\n") +
                   report::checkpoint_text(report);
         }
         emit(args->ckpt.out, out);

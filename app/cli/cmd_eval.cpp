@@ -5,12 +5,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "base/error.hpp"
-#include "base/str.hpp"
 #include "app/cli/checkpoint_args.hpp"
 #include "app/cli/commands.hpp"
 #include "app/cli/exit_codes.hpp"
 #include "app/cli/output.hpp"
+#include "base/error.hpp"
+#include "base/str.hpp"
 #include "model/run/evaluate.hpp"
 
 namespace ssmscope::cli {

@@ -1,12 +1,13 @@
 // ssmscope-cli finetune: trains only the named blocks of a checkpoint, optionally through LoRA
 // adapters that are merged into the weights on save.
-#include "base/error.hpp"
-#include "base/str.hpp"
 #include "app/cli/commands.hpp"
 #include "app/cli/distributed_args.hpp"
 #include "app/cli/launch_workers.hpp"
 #include "app/cli/probe_args.hpp"
 #include "app/cli/train_args.hpp"
+#include "app/usecase/layer_list.hpp"
+#include "base/error.hpp"
+#include "base/str.hpp"
 
 namespace ssmscope::cli {
 
@@ -51,7 +52,7 @@ Command add_finetune(CLI::App& app) {
     return [args, cmd] {
         check_distributed_args(*cmd, args->dist, args->options.batch);
         args->options.base_checkpoint = args->checkpoint;
-        args->options.blocks = parse_layers(args->blocks);
+        args->options.blocks = usecase::parse_layer_list(args->blocks, "--blocks");
         if (args->options.blocks.empty())
             throw InputError("--blocks: name at least one layer");
         std::string rest = args->targets;

@@ -2,11 +2,11 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
-#include "base/str.hpp"
 #include "app/cli/checkpoint_args.hpp"
 #include "app/cli/commands.hpp"
 #include "app/cli/exit_codes.hpp"
 #include "app/cli/output.hpp"
+#include "base/str.hpp"
 
 namespace ssmscope::cli {
 
@@ -43,11 +43,11 @@ Command add_forward(CLI::App& app) {
             text_out = j.dump() + "\n";
         } else {
             text_out = str("position  token  argmax  max logit   (", rows, " x ", cols,
-                                     " logits; --json prints them all)\n");
+                           " logits; --json prints them all)\n");
             for (std::int64_t r = 0; r < rows; ++r) {
                 const std::int64_t best = logits[r].argmax().item<std::int64_t>();
-                text_out += str(r, "  ", ids[static_cast<std::size_t>(r)], "  ", best,
-                                          "  ", p[r * cols + best], "\n");
+                text_out += str(r, "  ", ids[static_cast<std::size_t>(r)], "  ", best, "  ",
+                                p[r * cols + best], "\n");
             }
         }
         emit(args->ckpt.out, text_out);

@@ -1,11 +1,11 @@
 // ssmscope-cli info: architecture, sizes, parameter count, dtype, state memory.
 #include <nlohmann/json.hpp>
 
-#include "base/str.hpp"
 #include "app/cli/checkpoint_args.hpp"
 #include "app/cli/commands.hpp"
 #include "app/cli/exit_codes.hpp"
 #include "app/cli/output.hpp"
+#include "base/str.hpp"
 #include "model/config/sizes.hpp"
 
 namespace ssmscope::cli {
@@ -63,9 +63,8 @@ Command add_info(CLI::App& app) {
             for (const auto& [key, value] : j.items()) {
                 if (key == "warnings" && value.empty())
                     continue;
-                out += str(
-                    key, std::string(24 - std::min<std::size_t>(key.size(), 23), ' '),
-                    value.is_string() ? value.get<std::string>() : value.dump(), "\n");
+                out += str(key, std::string(24 - std::min<std::size_t>(key.size(), 23), ' '),
+                           value.is_string() ? value.get<std::string>() : value.dump(), "\n");
             }
         }
         emit(args->out, out);

@@ -6,14 +6,14 @@
 #include <string>
 
 #include "analysis/csv_matrix.hpp"
-#include "base/error.hpp"
 #include "analysis/lti_report.hpp"
-#include "base/str.hpp"
 #include "app/cli/commands.hpp"
 #include "app/cli/exit_codes.hpp"
 #include "app/cli/output.hpp"
 #include "app/report/lti_json.hpp"
 #include "app/report/lti_text.hpp"
+#include "base/error.hpp"
+#include "base/str.hpp"
 
 namespace ssmscope::cli {
 

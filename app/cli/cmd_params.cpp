@@ -4,11 +4,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "base/error.hpp"
-#include "base/str.hpp"
 #include "app/cli/commands.hpp"
 #include "app/cli/exit_codes.hpp"
 #include "app/cli/output.hpp"
+#include "base/error.hpp"
+#include "base/str.hpp"
 #include "model/config/sizes.hpp"
 
 namespace ssmscope::cli {

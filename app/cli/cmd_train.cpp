@@ -2,12 +2,12 @@
 #include <cmath>
 #include <cstdio>
 
-#include "base/error.hpp"
-#include "base/str.hpp"
 #include "app/cli/commands.hpp"
 #include "app/cli/distributed_args.hpp"
 #include "app/cli/launch_workers.hpp"
 #include "app/cli/train_args.hpp"
+#include "base/error.hpp"
+#include "base/str.hpp"
 #include "model/config/model_config.hpp"
 
 namespace ssmscope::cli {

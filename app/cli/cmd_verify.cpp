@@ -4,7 +4,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "base/error.hpp"
 #include "analysis/verify.hpp"
 #include "app/cli/checkpoint_args.hpp"
 #include "app/cli/commands.hpp"
@@ -13,6 +12,8 @@
 #include "app/cli/probe_args.hpp"
 #include "app/report/checkpoint_json.hpp"
 #include "app/report/checkpoint_text.hpp"
+#include "app/usecase/layer_list.hpp"
+#include "base/error.hpp"
 #include "model/nn/language_model.hpp"
 #include "model/probe/probe.hpp"
 
@@ -46,7 +47,7 @@ Command add_verify(CLI::App& app) {
         const Probe probe = probe_tokens(ckpt, args->probe);
         const analysis::ProbeTrace trace =
             model::probe(*ckpt.loaded.model, probe.tokens,
-                         {.layers = parse_layers(args->probe.layers),
+                         {.layers = usecase::parse_layer_list(args->probe.layers, "--layers"),
                           .perturbations = false,
                           .progress = [](const std::string& stage, double f) {
                               return print_progress("verify", stage, f);

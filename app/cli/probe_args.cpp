@@ -67,41 +67,6 @@ Probe probe_tokens(const OpenCheckpoint& ckpt, const ProbeArgs& args) {
     return p;
 }
 
-std::vector<std::int64_t> parse_layers(const std::string& spec) {
-    std::vector<std::int64_t> out;
-    std::stringstream ss(spec);
-    std::string item;
-    const auto number = [&](const std::string& s) -> std::int64_t {
-        std::size_t used = 0;
-        long long v = -1;
-        try {
-            v = std::stoll(s, &used);
-        } catch (const std::exception&) {
-            used = 0;
-        }
-        if (s.empty() || used != s.size() || v < 0)
-            throw InputError(str("--layers: '", item, "' is not a layer index or a range a-b"));
-        return v;
-    };
-    while (std::getline(ss, item, ',')) {
-        const auto dash = item.find('-', 1);
-        if (dash == std::string::npos) {
-            out.push_back(number(item));
-            continue;
-        }
-        const std::int64_t lo = number(item.substr(0, dash)), hi = number(item.substr(dash + 1));
-        if (hi < lo)
-            throw InputError(str("--layers: the range '", item, "' is empty"));
-        for (std::int64_t i = lo; i <= hi; ++i)
-            out.push_back(i);
-    }
-    if (!spec.empty() && out.empty())
-        throw InputError("--layers: no layer given");
-    std::sort(out.begin(), out.end());
-    out.erase(std::unique(out.begin(), out.end()), out.end());
-    return out;
-}
-
 bool print_progress(const char* command, const std::string& stage, double fraction) {
     std::fprintf(stderr, "\r%s: %-48s [%3.0f%%]", command, stage.c_str(), 100.0 * fraction);
     if (fraction >= 1.0)

@@ -27,9 +27,6 @@ struct Probe {
 // Throws InputError for an unreadable file, an empty probe, or a token outside the vocabulary.
 Probe probe_tokens(const OpenCheckpoint& ckpt, const ProbeArgs& args);
 
-// "0,2,5" or ranges "0-3,7": ascending, without repeats; empty for an empty string.
-std::vector<std::int64_t> parse_layers(const std::string& spec);
-
 // Reports "\r<command>: <stage> [xx%]" on stderr.
 bool print_progress(const char* command, const std::string& stage, double fraction);
 

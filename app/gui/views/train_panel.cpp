@@ -28,6 +28,8 @@
 #include "app/gui/core/train_process_job.hpp"
 #include "app/gui/core/train_thread_job.hpp"
 #include "app/gui/plots/plot.hpp"
+#include "app/usecase/layer_list.hpp"
+#include "base/error.hpp"
 
 namespace ssmscope::gui {
 
@@ -50,26 +52,6 @@ QString find_cli() {
             return QFileInfo(p).canonicalFilePath();
     }
     return "ssmscope-cli";  // from PATH
-}
-
-std::vector<std::int64_t> parse_blocks(const QString& text, bool& ok) {
-    std::vector<std::int64_t> ids;
-    ok = true;
-    for (const QString& part : text.split(',', Qt::SkipEmptyParts)) {
-        const QStringList range = part.trimmed().split('-');
-        bool a = false, b = true;
-        const int lo = range.value(0).toInt(&a);
-        const int hi = range.size() == 2 ? range[1].toInt(&b) : lo;
-        if (!a || !b || range.size() > 2 || hi < lo) {
-            ok = false;
-            return {};
-        }
-        for (int i = lo; i <= hi; ++i)
-            ids.push_back(i);
-    }
-    std::sort(ids.begin(), ids.end());
-    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-    return ids;
 }
 
 }  // namespace
@@ -328,8 +310,11 @@ TrainRequest TrainPanel::request() const {
         c.dt_rank = (c.d_model + 15) / 16;  // "auto", as mamba_ssm
     } else {
         o.base_checkpoint = checkpoint_.toStdString();
-        bool ok = true;
-        o.blocks = parse_blocks(blocks_->text(), ok);
+        try {
+            o.blocks = usecase::parse_layer_list(blocks_->text().toStdString(), "Blocks");
+        } catch (const InputError&) {
+            o.blocks.clear();  // start() has refused the form already
+        }
         o.lora_rank = lora_rank_->value();
     }
     if (out.isEmpty()) {
@@ -346,9 +331,14 @@ TrainRequest TrainPanel::request() const {
 
 void TrainPanel::start() {
     if (finetune_->isChecked()) {
-        bool ok = true;
-        const auto blocks = parse_blocks(blocks_->text(), ok);
-        if (!ok || blocks.empty()) {
+        std::vector<std::int64_t> blocks;
+        try {
+            blocks = usecase::parse_layer_list(blocks_->text().toStdString(), "Blocks");
+        } catch (const InputError& e) {
+            status_->setText(QString::fromStdString(e.what()));
+            return;
+        }
+        if (blocks.empty()) {
             status_->setText(tr("Blocks: give layer numbers such as 0,2 or 1-3."));
             return;
         }
