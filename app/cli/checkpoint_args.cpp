@@ -5,10 +5,8 @@
 
 #include "base/error.hpp"
 #include "base/str.hpp"
-#include "model/tokenizer/load_tokenizer.hpp"
 
 namespace ssmscope::cli {
-
 
 void add_checkpoint_args(CLI::App& cmd, CheckpointArgs& args) {
     cmd.add_option("CKPT", args.dir, "checkpoint directory (config.json + *.safetensors)")
@@ -19,22 +17,15 @@ void add_checkpoint_args(CLI::App& cmd, CheckpointArgs& args) {
     cmd.add_option("--out", args.out, "write the result to FILE (atomically)");
 }
 
+void print_warning(const std::string& warning) {
+    std::fprintf(stderr, "warning: %s\n", warning.c_str());
+}
+
 OpenCheckpoint open_checkpoint(const CheckpointArgs& args) {
-    OpenCheckpoint c;
-    c.loaded = model::load_checkpoint(args.dir, {.allow_nonfinite = args.allow_nonfinite});
-    for (const std::string& w : c.loaded.warnings) {
-        std::fprintf(stderr, "warning: %s\n", w.c_str());
-    }
-    c.tokenizer = model::load_tokenizer(args.dir);
-    const std::int64_t vocab = c.loaded.config.padded_vocab();
-    if (c.tokenizer->vocab_size() > vocab) {
-        std::fprintf(stderr,
-                     "warning: the tokenizer (%s) has ids up to %lld, beyond the %lld rows "
-                     "of the embedding\n",
-                     c.tokenizer->description().c_str(),
-                     static_cast<long long>(c.tokenizer->vocab_size() - 1),
-                     static_cast<long long>(vocab));
-    }
+    OpenCheckpoint c =
+        usecase::open_checkpoint(args.dir, {.allow_nonfinite = args.allow_nonfinite});
+    for (const std::string& w : c.warnings)
+        print_warning(w);
     return c;
 }
 

@@ -8,8 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "model/checkpoint/checkpoint.hpp"
-#include "model/tokenizer/tokenizer.hpp"
+#include "app/usecase/open_checkpoint.hpp"
 
 namespace ssmscope::cli {
 
@@ -22,11 +21,12 @@ struct CheckpointArgs {
 
 void add_checkpoint_args(CLI::App& cmd, CheckpointArgs& args);
 
-struct OpenCheckpoint {
-    model::LoadedModel loaded;
-    std::unique_ptr<model::Tokenizer> tokenizer;
-};
+using OpenCheckpoint = usecase::OpenedCheckpoint;
 
+// "warning: ..." on stderr.
+void print_warning(const std::string& warning);
+
+// usecase::open_checkpoint with the warnings printed on stderr.
 OpenCheckpoint open_checkpoint(const CheckpointArgs& args);
 
 // "--tokens 1,2,3" or "--text STR": ids checked against the model's vocabulary.

@@ -1,19 +1,11 @@
 // ssmscope-cli analyze: the per-layer report of DESIGN.md §3 on a probe text.
-#include <nlohmann/json.hpp>
-
 #include "analysis/checkpoint_report.hpp"
 #include "app/cli/checkpoint_args.hpp"
 #include "app/cli/commands.hpp"
 #include "app/cli/exit_codes.hpp"
 #include "app/cli/output.hpp"
 #include "app/cli/probe_args.hpp"
-#include "app/report/checkpoint_json.hpp"
-#include "app/report/checkpoint_text.hpp"
-#include "app/usecase/layer_list.hpp"
-#include "base/str.hpp"
-#include "model/config/model_config.hpp"
-#include "model/nn/language_model.hpp"
-#include "model/probe/probe.hpp"
+#include "app/usecase/report_document.hpp"
 
 namespace ssmscope::cli {
 
@@ -41,38 +33,17 @@ Command add_analyze(CLI::App& app) {
         ->capture_default_str()
         ->check(CLI::NonNegativeNumber);
     return [args] {
-        const OpenCheckpoint ckpt = open_checkpoint(args->ckpt);
-        const Probe probe = probe_tokens(ckpt, args->probe);
-        const auto progress = [](const std::string& stage, double f) {
-            return print_progress("analyze", stage, f);
-        };
-        const analysis::ProbeTrace trace =
-            model::probe(*ckpt.loaded.model, probe.tokens,
-                         {.layers = usecase::parse_layer_list(args->probe.layers, "--layers"),
-                          .perturbations = true,
-                          .progress = progress});
-        analysis::ReportOptions options;
+        usecase::AnalyseRequest request = analyse_request(args->ckpt, args->probe);
         if (args->tol > 0)
-            options.tol = args->tol;
-        options.cross_check_pairs = args->cross_checks;
-        options.gramian_pairs = args->gramians;
-        options.progress = progress;
-        const analysis::CheckpointReport report = analysis::analyze_checkpoint(trace, options);
-        const model::ModelConfig& c = ckpt.loaded.config;
-        std::string out;
-        if (args->ckpt.json) {
-            nlohmann::ordered_json j;
-            j["checkpoint"] = args->ckpt.dir;
-            j["architecture"] = model::arch_name(c.arch);
-            j["probe"] = {{"source", probe.source}, {"tokens", probe.tokens.size()}};
-            j.update(report::checkpoint_json(report));
-            out = j.dump(1) + "\n";
-        } else {
-            out = str(args->ckpt.dir, ": ", model::arch_name(c.arch), ", ", c.n_layer,
-                      " layers, d_model ", c.d_model, ", d_state ", c.d_state, "; probe ",
-                      probe.source, "\n") +
-                  report::checkpoint_text(report);
-        }
+            request.tol = args->tol;
+        request.cross_check_pairs = args->cross_checks;
+        request.gramian_pairs = args->gramians;
+        const usecase::Analysis a = usecase::analyse(
+            request,
+            [](const std::string& stage, double f) { print_progress("analyze", stage, f); },
+            nullptr, print_warning);
+        const std::string out =
+            args->ckpt.json ? usecase::analyze_json(a) : usecase::analyze_text(a);
         emit(args->ckpt.out, out);
         return kOk;
     };

@@ -2,20 +2,15 @@
 // and probe token; 1 otherwise, naming each failing layer and channel or head.
 #include <sstream>
 
-#include <nlohmann/json.hpp>
-
 #include "analysis/verify.hpp"
 #include "app/cli/checkpoint_args.hpp"
 #include "app/cli/commands.hpp"
 #include "app/cli/exit_codes.hpp"
 #include "app/cli/output.hpp"
 #include "app/cli/probe_args.hpp"
-#include "app/report/checkpoint_json.hpp"
 #include "app/report/checkpoint_text.hpp"
-#include "app/usecase/layer_list.hpp"
+#include "app/usecase/report_document.hpp"
 #include "base/error.hpp"
-#include "model/nn/language_model.hpp"
-#include "model/probe/probe.hpp"
 
 namespace ssmscope::cli {
 
@@ -43,30 +38,18 @@ Command add_verify(CLI::App& app) {
             required.push_back(analysis::parse_condition(word));
         if (required.empty())
             throw InputError("--require: no condition given");
-        const OpenCheckpoint ckpt = open_checkpoint(args->ckpt);
-        const Probe probe = probe_tokens(ckpt, args->probe);
-        const analysis::ProbeTrace trace =
-            model::probe(*ckpt.loaded.model, probe.tokens,
-                         {.layers = usecase::parse_layer_list(args->probe.layers, "--layers"),
-                          .perturbations = false,
-                          .progress = [](const std::string& stage, double f) {
-                              return print_progress("verify", stage, f);
-                          }});
+        usecase::AnalyseRequest request = analyse_request(args->ckpt, args->probe);
+        if (args->tol > 0)
+            request.tol = args->tol;
+        const usecase::Verification v = usecase::verify(
+            request, required,
+            [](const std::string& stage, double f) { print_progress("verify", stage, f); },
+            print_warning);
         std::fprintf(stderr, "\n");
-        const analysis::VerifyResult result = analysis::verify(
-            trace, required, args->tol > 0 ? std::optional<double>(args->tol) : std::nullopt);
-        std::string out;
-        if (args->ckpt.json) {
-            nlohmann::ordered_json j;
-            j["checkpoint"] = args->ckpt.dir;
-            j["probe"] = {{"source", probe.source}, {"tokens", probe.tokens.size()}};
-            j.update(report::verify_json(result));
-            out = j.dump(2) + "\n";
-        } else {
-            out = report::verify_text(result);
-        }
+        const std::string out =
+            args->ckpt.json ? usecase::verify_json(v) : report::verify_text(v.result);
         emit(args->ckpt.out, out);
-        return result.holds() ? kOk : kConditionFails;
+        return v.result.holds() ? kOk : kConditionFails;
     };
 }
 

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "app/usecase/layer_list.hpp"
 #include "base/error.hpp"
 #include "base/str.hpp"
 
@@ -47,30 +48,27 @@ std::string default_probe_path() {
 
 }  // namespace
 
-Probe probe_tokens(const OpenCheckpoint& ckpt, const ProbeArgs& args) {
-    Probe p;
-    std::string text;
-    if (args.text_option && args.text_option->count() > 0) {
-        p.source = "--text";
-        text = args.text;
-    } else {
-        p.source = args.text_file.empty() ? default_probe_path() : args.text_file;
-        text = read_text(p.source);
-    }
-    if (text.empty())
-        throw InputError(str("the probe text (", p.source, ") is empty"));
-    p.tokens = ckpt.tokenizer->encode(text);
-    if (p.tokens.empty())
-        throw InputError(str("the probe text (", p.source, ") has no tokens"));
-    return p;
+usecase::ProbeText probe_text(const ProbeArgs& args) {
+    if (args.text_option && args.text_option->count() > 0)
+        return {args.text, "--text"};
+    const std::string source = args.text_file.empty() ? default_probe_path() : args.text_file;
+    return {read_text(source), source};
 }
 
-bool print_progress(const char* command, const std::string& stage, double fraction) {
+usecase::AnalyseRequest analyse_request(const CheckpointArgs& ckpt, const ProbeArgs& probe) {
+    usecase::AnalyseRequest r;
+    r.checkpoint = ckpt.dir;
+    r.allow_nonfinite = ckpt.allow_nonfinite;
+    r.layers = usecase::parse_layer_list(probe.layers, "--layers");
+    r.probe = probe_text(probe);
+    return r;
+}
+
+void print_progress(const char* command, const std::string& stage, double fraction) {
     std::fprintf(stderr, "\r%s: %-48s [%3.0f%%]", command, stage.c_str(), 100.0 * fraction);
     if (fraction >= 1.0)
         std::fprintf(stderr, "\n");
     std::fflush(stderr);
-    return true;
 }
 
 }  // namespace ssmscope::cli

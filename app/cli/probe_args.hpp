@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "app/cli/checkpoint_args.hpp"
+#include "app/usecase/analyse.hpp"
 
 namespace ssmscope::cli {
 
@@ -19,15 +20,14 @@ struct ProbeArgs {
 
 void add_probe_args(CLI::App& cmd, ProbeArgs& args);
 
-struct Probe {
-    std::vector<std::int64_t> tokens;
-    std::string source;  // "--text", the file's path, or the bundled probe's path
-};
+// The text of --text (source "--text"), of --text-file, or of the bundled probe (source: the
+// file's path). Throws InputError for a file that cannot be read.
+usecase::ProbeText probe_text(const ProbeArgs& args);
 
-// Throws InputError for an unreadable file, an empty probe, or a token outside the vocabulary.
-Probe probe_tokens(const OpenCheckpoint& ckpt, const ProbeArgs& args);
+// The request of `analyze` and `verify`: the checkpoint, the probe, the --layers selection.
+usecase::AnalyseRequest analyse_request(const CheckpointArgs& ckpt, const ProbeArgs& probe);
 
 // Reports "\r<command>: <stage> [xx%]" on stderr.
-bool print_progress(const char* command, const std::string& stage, double fraction);
+void print_progress(const char* command, const std::string& stage, double fraction);
 
 }  // namespace ssmscope::cli

@@ -1,5 +1,6 @@
-// What one analysis of a checkpoint on a probe text produces: the model's summary, the probe's
-// trace (the selective parameters the layer view computes frozen systems from) and the report.
+// What one analysis of a checkpoint on a probe text produces for the views: the use case's
+// result (the checkpoint's summary, the probe's trace that the layer view computes frozen
+// systems from, the report) with the request it answers and the overview table's rows.
 // Immutable once made; the worker thread hands it to the views as shared_ptr<const>.
 #pragma once
 
@@ -7,18 +8,18 @@
 #include <utility>
 #include <vector>
 
-#include "analysis/checkpoint_report.hpp"
-#include "analysis/probe_trace.hpp"
+#include "app/usecase/analyse.hpp"
 
 namespace ssmscope::gui {
 
 struct ModelSummary {
-    std::string architecture;  // "mamba", "sc-mamba", ...
-    std::int64_t n_layer = 0, d_model = 0, d_state = 0, parameters = 0;
-    std::string dtype;
+    std::int64_t n_layer = 0;
     std::vector<std::pair<std::string, std::string>> rows;  // label, value: the summary table
     std::vector<std::string> warnings;
 };
+
+// The overview's table of a checkpoint.
+ModelSummary model_summary(const usecase::CheckpointSummary& s);
 
 struct AnalysisRequest {
     std::string checkpoint;    // directory
@@ -26,12 +27,9 @@ struct AnalysisRequest {
     std::string probe_source;  // where it came from, for the report
 };
 
-struct AnalysisResult {
+struct AnalysisResult : usecase::Analysis {
     AnalysisRequest request;
     ModelSummary summary;
-    analysis::ProbeTrace trace;
-    analysis::CheckpointReport report;
-    double seconds = 0;  // load + probe + analysis
 };
 
 }  // namespace ssmscope::gui

@@ -1,20 +1,13 @@
 #include "app/gui/core/export_report.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include "app/report/checkpoint_csv.hpp"
-#include "app/report/checkpoint_json.hpp"
+#include "app/usecase/report_document.hpp"
 #include "model/io/atomic_file.hpp"
 
 namespace ssmscope::gui {
 
 std::string report_json(const AnalysisResult& result) {
-    nlohmann::ordered_json j;
-    j["checkpoint"] = result.request.checkpoint;
-    j["architecture"] = result.summary.architecture;
-    j["probe"] = {{"source", result.request.probe_source}, {"tokens", result.report.tokens.size()}};
-    j.update(report::checkpoint_json(result.report));
-    return j.dump(1) + "\n";
+    return usecase::analyze_json(result);
 }
 
 std::string report_csv(const AnalysisResult& result) {

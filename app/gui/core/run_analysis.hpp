@@ -1,18 +1,17 @@
-// Loads a checkpoint, runs it over the probe text and analyses every layer: the work behind the
-// GUI's analysis, without Qt (it runs on a worker thread) and with LibTorch kept out of the
-// header.
+// The GUI's analysis: usecase::analyse of a checkpoint on the probe text, without Qt (it runs on
+// a worker thread), with the overview's table added.
 #pragma once
 
 #include <functional>
 #include <memory>
 #include <string>
 
-#include "base/cancel.hpp"
 #include "app/gui/core/analysis_result.hpp"
+#include "base/cancel.hpp"
 
 namespace ssmscope::gui {
 
-using Progress = std::function<void(const std::string& stage, double fraction)>;
+using Progress = usecase::Progress;
 
 // Throws InputError for a checkpoint or probe that cannot be used (the message names
 // the file and what is wrong) and Cancelled once `cancel` is set.

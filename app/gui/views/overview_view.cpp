@@ -99,9 +99,9 @@ void OverviewView::set_result(std::shared_ptr<const AnalysisResult> result) {
         tr("<b>%1</b> — %2, %3 layers, %4 parameters; probe: %5 (%6 tokens); "
            "analysed in %7 s")
             .arg(QString::fromStdString(result->request.checkpoint).toHtmlEscaped(),
-                 QString::fromStdString(s.architecture))
-            .arg(s.n_layer)
-            .arg(s.parameters)
+                 QString::fromStdString(result->checkpoint.architecture))
+            .arg(result->checkpoint.n_layer)
+            .arg(result->checkpoint.parameters)
             .arg(QString::fromStdString(result->request.probe_source).toHtmlEscaped())
             .arg(rep.tokens.size())
             .arg(result->seconds, 0, 'f', 2));

@@ -1,0 +1,85 @@
+#include "app/usecase/analyse.hpp"
+
+#include <chrono>
+
+#include "app/usecase/open_checkpoint.hpp"
+#include "base/error.hpp"
+#include "base/str.hpp"
+#include "model/probe/probe.hpp"
+
+namespace ssmscope::usecase {
+
+namespace {
+
+using ModelProgress = std::function<bool(const std::string&, double)>;
+
+// The part [lo, hi] of the one progress bar; polls the cancel flag of this thread's scope.
+ModelProgress phase(const Progress& progress, double lo, double hi) {
+    return [&progress, lo, hi](const std::string& stage, double f) {
+        throw_if_cancelled();
+        if (progress)
+            progress(stage, lo + (hi - lo) * f);
+        return true;
+    };
+}
+
+struct Probed {
+    Analysed header;
+    analysis::ProbeTrace trace;
+};
+
+Probed open_and_probe(const AnalyseRequest& r, bool perturbations, const Progress& progress,
+                      const Warn& warn) {
+    phase(progress, 0, 0.05)("loading " + r.checkpoint, 0);
+    const OpenedCheckpoint ckpt =
+        open_checkpoint(r.checkpoint, {.allow_nonfinite = r.allow_nonfinite});
+    if (warn)
+        for (const std::string& w : ckpt.warnings)
+            warn(w);
+    if (r.probe.text.empty())
+        throw InputError(str("the probe text (", r.probe.source, ") is empty"));
+    const std::vector<std::int64_t> tokens = ckpt.tokenizer->encode(r.probe.text);
+    if (tokens.empty())
+        throw InputError(str("the probe text (", r.probe.source, ") has no tokens"));
+    Probed p;
+    p.header.checkpoint = summarise(ckpt);
+    p.header.probe_source = r.probe.source;
+    p.header.probe_tokens = tokens.size();
+    p.trace = model::probe(*ckpt.loaded.model, tokens,
+                           {.layers = r.layers,
+                            .perturbations = perturbations,
+                            .progress = phase(progress, 0.05, perturbations ? 0.2 : 1.0)});
+    return p;
+}
+
+}  // namespace
+
+Analysis analyse(const AnalyseRequest& request, const Progress& progress, const CancelFlag* cancel,
+                 const Warn& warn) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const CancelScope scope(cancel);
+    Probed p = open_and_probe(request, true, progress, warn);
+    Analysis a;
+    static_cast<Analysed&>(a) = std::move(p.header);
+    a.trace = std::move(p.trace);
+    analysis::ReportOptions options;
+    options.tol = request.tol;
+    options.cross_check_pairs = request.cross_check_pairs;
+    options.gramian_pairs = request.gramian_pairs;
+    options.progress = phase(progress, 0.2, 1.0);
+    options.cancel = cancel;
+    a.report = analysis::analyze_checkpoint(a.trace, options);
+    a.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return a;
+}
+
+Verification verify(const AnalyseRequest& request, const std::vector<analysis::Condition>& required,
+                    const Progress& progress, const Warn& warn) {
+    Probed p = open_and_probe(request, false, progress, warn);
+    Verification v;
+    static_cast<Analysed&>(v) = std::move(p.header);
+    v.result = analysis::verify(p.trace, required, request.tol);
+    return v;
+}
+
+}  // namespace ssmscope::usecase

@@ -1,0 +1,67 @@
+// Analysing a checkpoint on a probe text, and verifying conditions on it: open, run the probe's
+// forward passes recording each layer's selective parameters, then the control analysis. One
+// progress bar over the three phases (loading 5 %, the forward passes 15 %, the analysis 80 %),
+// cancellable from another thread. Torch-free header: the GUI's worker thread calls it.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analysis/checkpoint_report.hpp"
+#include "analysis/probe_trace.hpp"
+#include "analysis/verify.hpp"
+#include "app/usecase/checkpoint_summary.hpp"
+#include "base/cancel.hpp"
+
+namespace ssmscope::usecase {
+
+struct ProbeText {
+    std::string text;
+    std::string source;  // "--text", a file's path, ...: named in the report and in messages
+};
+
+struct AnalyseRequest {
+    std::string checkpoint;  // directory
+    bool allow_nonfinite = false;
+    ProbeText probe;
+    std::vector<std::int64_t> layers;  // ascending; empty: every layer
+    std::optional<double> tol;         // relative tolerance of every rank decision
+    analysis::Index cross_check_pairs = analysis::ReportOptions{}.cross_check_pairs;
+    analysis::Index gramian_pairs = analysis::ReportOptions{}.gramian_pairs;
+};
+
+// The report's header: what was analysed, on what.
+struct Analysed {
+    CheckpointSummary checkpoint;
+    std::string probe_source;
+    std::size_t probe_tokens = 0;
+};
+
+struct Analysis : Analysed {
+    analysis::ProbeTrace trace;
+    analysis::CheckpointReport report;
+    double seconds = 0;  // load + probe + analysis
+};
+
+struct Verification : Analysed {
+    analysis::VerifyResult result;
+};
+
+using Progress = std::function<void(const std::string& stage, double fraction)>;
+// Called once per warning of opening the checkpoint, before the work starts.
+using Warn = std::function<void(const std::string& warning)>;
+
+// Throws InputError for a checkpoint, probe or layer list that cannot be used (the message names
+// the file and what is wrong) and Cancelled once `cancel` is set.
+Analysis analyse(const AnalyseRequest& request, const Progress& progress = {},
+                 const CancelFlag* cancel = nullptr, const Warn& warn = {});
+
+// The same probe (without the rounding perturbations, which only the report shows), then
+// analysis::verify of `required` at `request.tol`.
+Verification verify(const AnalyseRequest& request, const std::vector<analysis::Condition>& required,
+                    const Progress& progress = {}, const Warn& warn = {});
+
+}  // namespace ssmscope::usecase

@@ -1,0 +1,58 @@
+#include "app/usecase/open_checkpoint.hpp"
+
+#include "base/str.hpp"
+#include "model/config/sizes.hpp"
+#include "model/tokenizer/load_tokenizer.hpp"
+
+namespace ssmscope::usecase {
+
+OpenedCheckpoint open_checkpoint(const std::string& dir, const OpenOptions& options) {
+    OpenedCheckpoint c;
+    c.dir = dir;
+    c.loaded = model::load_checkpoint(dir, {.allow_nonfinite = options.allow_nonfinite});
+    c.warnings = c.loaded.warnings;
+    c.tokenizer = model::load_tokenizer(dir);
+    const std::int64_t vocab = c.loaded.config.padded_vocab();
+    if (c.tokenizer->vocab_size() > vocab) {
+        c.warnings.push_back(str("the tokenizer (", c.tokenizer->description(), ") has ids up to ",
+                                 c.tokenizer->vocab_size() - 1, ", beyond the ", vocab,
+                                 " rows of the embedding"));
+    }
+    return c;
+}
+
+CheckpointSummary summarise(const OpenedCheckpoint& ckpt) {
+    const model::ModelConfig& c = ckpt.loaded.config;
+    const model::ParameterCount count = model::parameter_count(c);
+    CheckpointSummary s;
+    s.checkpoint = ckpt.dir;
+    s.architecture = model::arch_name(c.arch);
+    s.layout = model::layout_name(c.layout);
+    s.sharded = ckpt.loaded.sharded;
+    s.dtype = ckpt.loaded.stored_dtype;
+    s.d_model = c.d_model;
+    s.n_layer = c.n_layer;
+    s.vocab_size = c.vocab_size;
+    s.padded_vocab_size = c.padded_vocab();
+    s.d_inner = c.d_inner();
+    s.d_state = c.d_state;
+    s.d_conv = c.d_conv;
+    s.mamba2_family = c.mamba2_family();
+    if (s.mamba2_family) {
+        s.heads = c.nheads();
+        s.head_dim = c.headdim;
+        s.n_groups = c.ngroups;
+    } else {
+        s.dt_rank = c.dt_rank;
+    }
+    s.tied_embeddings = c.tie_embeddings;
+    s.parameters = ckpt.loaded.model->parameter_count();
+    s.parameters_per_layer = count.per_layer;
+    s.embedding_parameters = count.embedding;
+    s.state_bytes_per_layer = model::state_values_per_layer(c) * 4;
+    s.tokenizer = ckpt.tokenizer->description();
+    s.warnings = ckpt.loaded.warnings;
+    return s;
+}
+
+}  // namespace ssmscope::usecase

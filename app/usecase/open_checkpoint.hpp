@@ -1,0 +1,34 @@
+// Opening a checkpoint directory: the model, its tokenizer and the warnings of both, as every
+// command that reads a checkpoint needs them. Includes LibTorch (through the model): the Qt code
+// reaches it only through analyse.hpp.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "app/usecase/checkpoint_summary.hpp"
+#include "model/checkpoint/checkpoint.hpp"
+#include "model/tokenizer/tokenizer.hpp"
+
+namespace ssmscope::usecase {
+
+struct OpenOptions {
+    bool allow_nonfinite = false;  // NaN / Inf weights load with a warning instead of an error
+};
+
+struct OpenedCheckpoint {
+    std::string dir;
+    model::LoadedModel loaded;
+    std::unique_ptr<model::Tokenizer> tokenizer;
+    // The loader's warnings, then the tokenizer's when its ids reach beyond the embedding.
+    std::vector<std::string> warnings;
+};
+
+// Throws InputError naming the file and what is wrong (see model::load_checkpoint and
+// model::load_tokenizer).
+OpenedCheckpoint open_checkpoint(const std::string& dir, const OpenOptions& options = {});
+
+CheckpointSummary summarise(const OpenedCheckpoint& c);
+
+}  // namespace ssmscope::usecase
