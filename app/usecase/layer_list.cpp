@@ -50,8 +50,6 @@ std::vector<std::int64_t> parse_layer_list(const std::string& spec, const std::s
         for (std::int64_t i = lo; i <= hi; ++i)
             out.push_back(i);
     }
-    if (!trimmed(spec).empty() && out.empty())
-        throw InputError(str(field, ": no layer given"));
     std::sort(out.begin(), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());
     return out;

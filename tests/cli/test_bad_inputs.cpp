@@ -167,6 +167,13 @@ std::vector<Case> catalogue() {
         {"lti --a missing.csv", nullptr, {"missing.csv: no such file"}},
         // probes and texts
         {"analyze m --layers 7", good_checkpoint(), {"layer 7", "the model has 2 layers"}},
+        // the one layer-list parser of --layers, --blocks and the GUI's Blocks field
+        {"analyze m --layers 1-0", good_checkpoint(), {"--layers: the range '1-0' is empty"}},
+        {"verify m --layers 0,x", good_checkpoint(), {"--layers: 'x' is not a layer index"}},
+        {"analyze m --layers ,", good_checkpoint(), {"--layers: '' is not a layer index"}},
+        {"finetune m --blocks 0-y --corpus " + kCorpus + " --out run",
+         good_checkpoint(),
+         {"--blocks: '0-y' is not a layer index"}},
         {"analyze m --text-file nowhere.txt",
          good_checkpoint(),
          {"nowhere.txt", "cannot open the probe text file"}},

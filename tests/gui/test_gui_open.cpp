@@ -6,6 +6,7 @@
 #include <QAbstractItemModelTester>
 #include <QCheckBox>
 #include <QMessageBox>
+#include <QProcess>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTabWidget>
@@ -147,11 +148,25 @@ void TestGuiOpen::exports_are_complete_files() {
     test::TempDir tmp;
     gui::MainWindow w;
     QVERIFY(test::open_and_wait(w, test::sample("mamba2")));
-    const int layers =
-        test::read_json(test::sample("mamba2") / "config.json")["num_hidden_layers"];
+    const int layers = test::read_json(test::sample("mamba2") / "config.json")["num_hidden_layers"];
     QVERIFY(w.export_report(test::qpath(tmp / "r.json")));
-    const auto j = test::read_json(tmp / "r.json");
+    auto j = test::read_json(tmp / "r.json");
     QCOMPARE(static_cast<int>(j["layers"].size()), layers);
+    // The export is the document `analyze --json` writes: the same probe (the bundled one) gives
+    // the same keys and values, but for the timings and the name the probe's source goes by.
+    QProcess cli;
+    cli.start(qEnvironmentVariable("SSMSCOPE_CLI"),
+              {"analyze", test::qpath(test::sample("mamba2")), "--json", "--out",
+               test::qpath(tmp / "cli.json")});
+    QVERIFY(cli.waitForFinished(test::kPatience));
+    QCOMPARE(cli.exitCode(), 0);
+    auto c = test::read_json(tmp / "cli.json");
+    QCOMPARE(j["probe"]["tokens"], c["probe"]["tokens"]);
+    for (auto* doc : {&j, &c}) {
+        doc->erase("seconds");
+        (*doc)["probe"].erase("source");
+    }
+    QVERIFY2(j == c, "the GUI's Export and analyze --json differ");
     QVERIFY(w.export_report(test::qpath(tmp / "r.csv")));
     std::ifstream csv(tmp / "r.csv");
     int lines = 0;
