@@ -1,5 +1,5 @@
 // The parts of a tokenizer.json tokenizer, in the order text passes through them, and the
-// tokenizer that runs them. tokenizer_json.cpp builds the parts from the file.
+// tokenizer that runs them. pipeline_json.cpp builds the parts from the file.
 #pragma once
 
 #include <cstdint>
