@@ -27,6 +27,7 @@
 #include "bench/fma_rate.hpp"
 #include "kernels/cpu/cpu_isa.hpp"
 #include "kernels/cpu/selective_scan.hpp"
+#include "kernels/selective_scan.hpp"
 #include "model/nn/selective_scan.hpp"
 
 using namespace ssmscope;

@@ -1,48 +1,10 @@
-// The complex-diagonal (modal) scan of the companion-form models (SC-, SO-Mamba, ST-Mamba-2) on
-// raw CPU pointers: model/nn/companion.cpp's companion_scan_modal, one pass per unit.
-//
-// A unit u is one channel (SC/SO-Mamba, P = 1) or one head whose P channels share the poles
-// (ST-Mamba-2). Per batch b, unit u, channel p and mode n, with λ = λ[u,n] complex and Δ_t > 0:
-//   z_t[p,n] = exp(Δ_t λ) z_{t−1}[p,n] + φ(Δ_t, λ) g_t[n] x_t[p],   φ(Δ, λ) = (exp(Δλ) − 1)/λ
-//   y_t[p]   = Re Σ_n o_t[n] z_t[p,n]                                  (z_{−1} = 0, φ(Δ, 0) = Δ)
-// which is exact zero-order hold in the eigenbasis A = VΛV⁻¹ of the companion matrix. As
-// companion_scan_modal feeds them:
-//   controllable form: g[n] = (V⁻¹ e_N)[n], fixed per (u, n);  o_t[n] = (C_t V)[n], selective;
-//   observable form:   g_t[n] = (Vᵀ B_t)[n], selective;      o[n] = (V⁻¹ e_N)[n], fixed.
-// So g and o are each either selective, (batch, L, U, N), or fixed, (U, N).
-//
-// Complex arrays are passed as separate real and imaginary parts (same shape each), so the loop
-// over modes vectorises. Layouts: dense, row-major, in the shape beside each pointer.
+// The modal scan on raw CPU pointers: the entry points of the CPU backend for the contract of
+// kernels/modal_scan.hpp (shapes, arguments, math).
 #pragma once
 
-#include <cstdint>
+#include "kernels/modal_scan.hpp"
 
 namespace ssmscope::kernels {
-
-struct ModalScanShape {
-    std::int64_t batch = 0;
-    std::int64_t length = 0;    // L
-    std::int64_t units = 0;     // U
-    std::int64_t channels = 1;  // P, channels of a unit sharing its poles and Δ
-    std::int64_t modes = 0;     // N
-};
-
-template <class T>
-struct ModalScanArgs {
-    ModalScanShape shape;
-    const T* x = nullptr;          // (batch, L, U, P)
-    const T* delta = nullptr;      // (batch, L, U): Δ itself (already positive)
-    const T* lambda_re = nullptr;  // (U, N)
-    const T* lambda_im = nullptr;  // (U, N)
-    const T* g_re = nullptr;       // (batch, L, U, N) when g_selective, else (U, N)
-    const T* g_im = nullptr;       // same shape as g_re
-    bool g_selective = false;
-    const T* o_re = nullptr;  // (batch, L, U, N) when o_selective, else (U, N)
-    const T* o_im = nullptr;  // same shape as o_re
-    bool o_selective = true;
-    int threads = 0;                     // 0: every hardware thread; results do not depend on it
-    std::int64_t checkpoint_every = 64;  // backward only
-};
 
 // Forward from a zero state. y: (batch, L, U, P); last_re, last_im: (batch, U, P, N) or null
 // (both or neither).
@@ -54,20 +16,6 @@ void modal_scan_forward(const ModalScanArgs<T>& args, T* y, T* last_re, T* last_
 // final state in it. y: (batch, L, U, P).
 template <class T>
 void modal_scan_step(const ModalScanArgs<T>& args, T* state_re, T* state_im, T* y);
-
-// Gradients of a real loss; for a complex input w = a + ib, d*_re = ∂L/∂a and d*_im = ∂L/∂b.
-// Each has the shape of its input; null skips it; dx and ddelta are required; all overwritten.
-template <class T>
-struct ModalScanGrads {
-    T* dx = nullptr;          // (batch, L, U, P)
-    T* ddelta = nullptr;      // (batch, L, U)
-    T* dlambda_re = nullptr;  // (U, N)
-    T* dlambda_im = nullptr;  // (U, N)
-    T* dg_re = nullptr;       // shape of g
-    T* dg_im = nullptr;
-    T* do_re = nullptr;  // shape of o
-    T* do_im = nullptr;
-};
 
 // dy: (batch, L, U, P); dlast_re, dlast_im: (batch, U, P, N), the gradient reaching the last
 // state, or null.

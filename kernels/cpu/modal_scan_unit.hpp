@@ -1,13 +1,14 @@
 // The recurrence of one unit of the modal scan, shared by the forward, the step and the
-// backward's recomputation so that all three compute the same states bit for bit. Internal to
-// kernels/.
+// backward's recomputation so that all three compute the same states bit for bit; the mode
+// coefficients are kernels/scan_math.hpp, shared with the CUDA backend. Internal to kernels/.
 #pragma once
 
 #include <cmath>
 #include <cstdint>
 #include <stdexcept>
 
-#include "kernels/cpu/modal_scan.hpp"
+#include "kernels/modal_scan.hpp"
+#include "kernels/scan_math.hpp"
 
 namespace ssmscope::kernels::detail {
 
@@ -21,37 +22,6 @@ void check_modal_scan(const ModalScanArgs<T>& a) {
         throw std::invalid_argument("modal scan: x, delta, lambda, g, o are required");
     if (a.checkpoint_every < 1)
         throw std::invalid_argument("modal scan: checkpoint_every must be positive");
-}
-
-// (nr + i·ni) / (dr + i·di) by Smith's method, which neither overflows nor underflows in |d|².
-template <class T>
-inline void complex_divide(T nr, T ni, T dr, T di, T& qr, T& qi) {
-    if (std::abs(dr) >= std::abs(di)) {
-        const T r = di / dr, den = dr + di * r;
-        qr = (nr + ni * r) / den;
-        qi = (ni - nr * r) / den;
-    } else {
-        const T r = dr / di, den = dr * r + di;
-        qr = (nr * r + ni) / den;
-        qi = (ni * r - nr) / den;
-    }
-}
-
-// e = exp(Δλ) and φ = (exp(Δλ) − 1)/λ for one mode. Re(e − 1) is formed as
-// expm1(Δ·Reλ)·cos(Δ·Imλ) − 2 sin²(Δ·Imλ/2), free of the cancellation of e − 1 when |Δλ| is small.
-template <class T>
-inline void mode_coefficients(T delta, T lr, T li, T& er, T& ei, T& pr, T& pi) {
-    const T a = delta * lr, b = delta * li;
-    const T m = std::exp(a), c = std::cos(b), s = std::sin(b);
-    er = m * c;
-    ei = m * s;
-    if (lr == T(0) && li == T(0)) {
-        pr = delta;
-        pi = 0;
-        return;
-    }
-    const T half = std::sin(b / 2);
-    complex_divide(std::expm1(a) * c - 2 * half * half, ei, lr, li, pr, pi);
 }
 
 // Everything unit (b, u) reads: base pointers and step strides (0 for a fixed g or o).

@@ -1,47 +1,10 @@
-// Mamba-1's selective scan (S6), fused, on raw CPU pointers: the computation of mamba_ssm's
-// selective_scan_fn with delta_bias, delta_softplus, D and the SiLU gate, in one pass over the
-// sequence per channel.
-//
-// Per batch b, channel d (group g = d / (E/G)) and state n:
-//   Δ_t   = softplus(dt_t + delta_bias[d])   (or dt_t + delta_bias[d] without delta_softplus)
-//   h_t,n = exp(Δ_t A[d,n]) h_{t−1},n + Δ_t B_t[g,n] u_t          (ZOH for A, Euler for B)
-//   y_t   = (Σ_n C_t[g,n] h_t,n + D[d] u_t) · SiLU(z_t)             (h_{−1} = 0)
-//
-// Layouts: every array is dense, row-major, in the shape written beside it (no strides). The
-// sequence arrays are (batch, length, E), as model/ stores activations, so one channel reads a
-// column at stride E; B and C are (batch, length, G, N), so the N states of a step are
-// contiguous and the inner loop over n vectorises.
+// Mamba-1's selective scan on raw CPU pointers: the entry points of the CPU backend for the
+// contract of kernels/selective_scan.hpp (shapes, arguments, math).
 #pragma once
 
-#include <cstdint>
+#include "kernels/selective_scan.hpp"
 
 namespace ssmscope::kernels {
-
-struct SelectiveScanShape {
-    std::int64_t batch = 0;
-    std::int64_t length = 0;    // L
-    std::int64_t channels = 0;  // E
-    std::int64_t state = 0;     // N
-    std::int64_t groups = 1;    // G, dividing E: channel d reads the B, C of group d / (E/G)
-};
-
-template <class T>
-struct SelectiveScanArgs {
-    SelectiveScanShape shape;
-    const T* u = nullptr;           // (batch, L, E)
-    const T* delta = nullptr;       // (batch, L, E): dt, before delta_bias and softplus
-    const T* A = nullptr;           // (E, N)
-    const T* B = nullptr;           // (batch, L, G, N)
-    const T* C = nullptr;           // (batch, L, G, N)
-    const T* D = nullptr;           // (E), or null for no skip term
-    const T* z = nullptr;           // (batch, L, E), or null for no gate
-    const T* delta_bias = nullptr;  // (E), or null
-    bool delta_softplus = false;
-    int threads = 0;  // 0: every hardware thread; results do not depend on it
-    // Backward only: the state is kept every `checkpoint_every` steps and recomputed in between
-    // (see selective_scan_backward).
-    std::int64_t checkpoint_every = 64;
-};
 
 // Forward from a zero state. y: (batch, L, E); last_state: (batch, E, N) or null.
 template <class T>
@@ -52,21 +15,6 @@ void selective_scan_forward(const SelectiveScanArgs<T>& args, T* y, T* last_stat
 // y: (batch, L, E).
 template <class T>
 void selective_scan_step(const SelectiveScanArgs<T>& args, T* state, T* y);
-
-// Gradients of the forward. Each pointer has the shape of the input it differentiates; a null
-// pointer skips that output (dD, dz, ddelta_bias must be null when D, z, delta_bias are).
-// du and ddelta are always written; dA, dB, dC, dD, ddelta_bias are overwritten, not accumulated.
-template <class T>
-struct SelectiveScanGrads {
-    T* du = nullptr;           // (batch, L, E)
-    T* ddelta = nullptr;       // (batch, L, E): with respect to dt (through softplus and bias)
-    T* dA = nullptr;           // (E, N)
-    T* dB = nullptr;           // (batch, L, G, N)
-    T* dC = nullptr;           // (batch, L, G, N)
-    T* dD = nullptr;           // (E)
-    T* dz = nullptr;           // (batch, L, E)
-    T* ddelta_bias = nullptr;  // (E)
-};
 
 // dy: (batch, L, E); dlast_state: (batch, E, N), the gradient reaching the last state, or null.
 //

@@ -8,8 +8,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "kernels/cpu/selective_scan.hpp"
 #include "kernels/cpu/vec_math.hpp"
+#include "kernels/selective_scan.hpp"
 
 namespace ssmscope::kernels::detail {
 

@@ -4,7 +4,7 @@
 
 #include <cstdint>
 
-#include "kernels/cpu/selective_scan.hpp"
+#include "kernels/selective_scan.hpp"
 
 namespace ssmscope::kernels {
 

@@ -7,8 +7,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "kernels/cpu/ssd_scan.hpp"
 #include "kernels/cpu/vec_math.hpp"
+#include "kernels/ssd_scan.hpp"
 
 namespace ssmscope::kernels::detail {
 

@@ -1,6 +1,6 @@
-// Backward of the modal scan on the GPU, the algorithm of the CPU backward (see
-// kernels/cpu/modal_scan_backward.cpp for the formulas). Grid (batch·U, tiles), one lane group
-// per channel (channel_tiles.cuh): each channel keeps its state every K steps in a global
+// Backward of the modal scan on the GPU, the algorithm of the CPU backward (the
+// formulas head the CPU backend's cpu/modal_scan_backward.cpp). Grid (batch·U, tiles), one lane
+// group per channel (channel_tiles.cuh): each channel keeps its state every K steps in a global
 // workspace, recomputes each chunk's states into another, then walks the gradient recurrence
 // backwards with G_t[p, ·] in registers.
 //

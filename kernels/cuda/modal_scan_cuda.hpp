@@ -1,5 +1,5 @@
 // The complex-diagonal (modal) scan of SC-, SO-Mamba and ST-Mamba-2 on an NVIDIA GPU: the same
-// computation, arguments and layouts as kernels/cpu/modal_scan.hpp, with every pointer a device
+// computation, arguments and layouts as kernels/modal_scan.hpp, with every pointer a device
 // pointer. Work goes to the default stream; the forward returns once it is queued, the backward
 // waits (it frees its workspace). Errors are thrown as std::invalid_argument (bad arguments) or
 // std::runtime_error (CUDA). args.threads is ignored.
@@ -10,7 +10,7 @@
 // bits may then differ from run to run; every other gradient is summed in a fixed order.
 #pragma once
 
-#include "kernels/cpu/modal_scan.hpp"
+#include "kernels/modal_scan.hpp"
 
 namespace ssmscope::kernels::cuda {
 

@@ -1,16 +1,22 @@
 // One channel of a unit of the modal scan on the GPU: the argument checks, the mode coefficients
 // exp(Δλ) and φ(Δ, λ) = (exp(Δλ) − 1)/λ, and the step of the recurrence, shared by the forward
 // and the backward's recomputation so that both compute the same states. Internal to
-// kernels/cuda; the formulas are those of kernels/cpu/modal_scan.hpp and modal_scan_unit.hpp.
+// kernels/cuda; the formulas are those of kernels/modal_scan.hpp, the mode coefficients
+// kernels/scan_math.hpp (shared with the CPU backend).
 #pragma once
 
 #include <stdexcept>
 
-#include "kernels/cpu/modal_scan.hpp"
 #include "kernels/cuda/channel_tiles.cuh"
 #include "kernels/cuda/scan_common.cuh"
+#include "kernels/modal_scan.hpp"
+#include "kernels/scan_math.hpp"
 
 namespace ssmscope::kernels::cuda::detail {
+
+// The mode coefficients are the CPU backend's, compiled here for the device.
+using kernels::detail::complex_divide;
+using kernels::detail::mode_coefficients;
 
 template <class T>
 void check_modal(const ModalScanArgs<T>& a) {
@@ -24,37 +30,6 @@ void check_modal(const ModalScanArgs<T>& a) {
         throw std::invalid_argument("cuda modal scan: x, delta, lambda, g, o are required");
     if (a.checkpoint_every < 1)
         throw std::invalid_argument("cuda modal scan: checkpoint_every must be positive");
-}
-
-// (nr + i·ni) / (dr + i·di) by Smith's method, which neither overflows nor underflows in |d|².
-template <class T>
-__device__ inline void complex_divide(T nr, T ni, T dr, T di, T& qr, T& qi) {
-    if (dabs(dr) >= dabs(di)) {
-        const T r = di / dr, den = dr + di * r;
-        qr = (nr + ni * r) / den;
-        qi = (ni - nr * r) / den;
-    } else {
-        const T r = dr / di, den = dr * r + di;
-        qr = (nr * r + ni) / den;
-        qi = (ni * r - nr) / den;
-    }
-}
-
-// e = exp(Δλ) and φ = (exp(Δλ) − 1)/λ for one mode. Re(e − 1) is formed as
-// expm1(Δ·Reλ)·cos(Δ·Imλ) − 2 sin²(Δ·Imλ/2), free of the cancellation of e − 1 when |Δλ| is small.
-template <class T>
-__device__ inline void mode_coefficients(T delta, T lr, T li, T& er, T& ei, T& pr, T& pi) {
-    const T x = delta * lr, y = delta * li;
-    const T m = dexp(x), c = dcos(y), s = dsin(y);
-    er = m * c;
-    ei = m * s;
-    if (lr == T(0) && li == T(0)) {
-        pr = delta;
-        pi = 0;
-        return;
-    }
-    const T half = dsin(y / 2);
-    complex_divide(dexpm1(x) * c - 2 * half * half, ei, lr, li, pr, pi);
 }
 
 // Where channel p of unit (b, u) reads: element offsets at t = 0 and their step strides (0 for

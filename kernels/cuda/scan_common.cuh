@@ -43,13 +43,6 @@ __device__ inline float dcos(float x) {
 __device__ inline double dcos(double x) {
     return cos(x);
 }
-__device__ inline float dabs(float x) {
-    return fabsf(x);
-}
-__device__ inline double dabs(double x) {
-    return fabs(x);
-}
-
 // The softplus of mamba_ssm (identity above 20) and its derivative.
 template <class T>
 __device__ inline T softplus(T x) {

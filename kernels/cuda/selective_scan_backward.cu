@@ -1,8 +1,8 @@
-// Backward of the fused selective scan on the GPU, the algorithm of the CPU backward (see
-// kernels/cpu/selective_scan_backward.cpp for the formulas): one lane group per channel, states
-// kept every K steps in a global workspace, each chunk's states recomputed into another, then the
-// gradient recurrence walked backwards. dB and dC, summed over the channels of a group, are
-// added atomically; dA, dD, ddelta_bias are written per (batch, channel) and summed over the
+// Backward of the fused selective scan on the GPU, the algorithm of the CPU backward (the
+// formulas head the CPU backend's cpu/selective_scan_backward.cpp): one lane group per channel,
+// states kept every K steps in a global workspace, each chunk's states recomputed into another,
+// then the gradient recurrence walked backwards. dB and dC, summed over the channels of a group,
+// are added atomically; dA, dD, ddelta_bias are written per (batch, channel) and summed over the
 // batch by a second kernel in a fixed order.
 #include <algorithm>
 

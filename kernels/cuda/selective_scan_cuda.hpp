@@ -1,5 +1,5 @@
 // Mamba-1's fused selective scan on an NVIDIA GPU: the same computation, arguments and layouts as
-// kernels/cpu/selective_scan.hpp, with every pointer a device pointer. Work goes to the default
+// kernels/selective_scan.hpp, with every pointer a device pointer. Work goes to the default
 // stream; the functions return once it is queued (the backward waits, as it frees its
 // workspace). Errors are thrown as std::runtime_error. args.threads is ignored.
 //
@@ -8,7 +8,7 @@
 // last bits may differ from run to run; dA, dD and ddelta_bias are summed in a fixed order.
 #pragma once
 
-#include "kernels/cpu/selective_scan.hpp"
+#include "kernels/selective_scan.hpp"
 
 namespace ssmscope::kernels::cuda {
 

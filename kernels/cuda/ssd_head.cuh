@@ -1,13 +1,13 @@
 // One channel of a Mamba-2 head on the GPU: the argument checks and the step of the recurrence,
 // shared by the forward and the backward's recomputation so that both compute the same states.
-// Internal to kernels/cuda; the formulas are those of kernels/cpu/ssd_scan.hpp.
+// Internal to kernels/cuda; the formulas are those of kernels/ssd_scan.hpp.
 #pragma once
 
 #include <stdexcept>
 
-#include "kernels/cpu/ssd_scan.hpp"
 #include "kernels/cuda/channel_tiles.cuh"
 #include "kernels/cuda/scan_common.cuh"
+#include "kernels/ssd_scan.hpp"
 
 namespace ssmscope::kernels::cuda::detail {
 

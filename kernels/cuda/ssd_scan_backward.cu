@@ -1,9 +1,9 @@
-// Backward of Mamba-2's scalar-A heads on the GPU, the algorithm of the CPU backward (see
-// kernels/cpu/ssd_scan_backward.cpp for the formulas). Grid (batch·H, tiles), one lane group per
-// channel (channel_tiles.cuh): each channel keeps its state every K steps in a global workspace,
-// recomputes each chunk's states into another, then walks the gradient recurrence backwards with
-// G_t[p, ·] in registers. What the channels of a head share is summed per step over the block in
-// shared memory, in a fixed order:
+// Backward of Mamba-2's scalar-A heads on the GPU, the algorithm of the CPU backward (the
+// formulas head the CPU backend's cpu/ssd_scan_backward.cpp). Grid (batch·H, tiles), one lane group
+// per channel (channel_tiles.cuh): each channel keeps its state every K steps in a global
+// workspace, recomputes each chunk's states into another, then walks the gradient recurrence
+// backwards with G_t[p, ·] in registers. What the channels of a head share is summed per step over
+// the block in shared memory, in a fixed order:
 //   dB_t, dC_t (also summed over the tiles and the heads of a group): added atomically;
 //   dΔ_t: one partial per tile, summed over the tiles by a second kernel;
 //   dA, dD, ddelta_bias: one partial per (batch, head, tile), summed by the same second kernel.

@@ -1,5 +1,5 @@
 // Mamba-2's scalar-A heads on an NVIDIA GPU: the same computation, arguments and layouts as
-// kernels/cpu/ssd_scan.hpp, with every pointer a device pointer. Work goes to the default
+// kernels/ssd_scan.hpp, with every pointer a device pointer. Work goes to the default
 // stream; the forward returns once it is queued, the backward waits (it frees its workspace).
 // Errors are thrown as std::invalid_argument (bad arguments) or std::runtime_error (CUDA).
 // args.threads is ignored.
@@ -10,7 +10,7 @@
 // a fixed order.
 #pragma once
 
-#include "kernels/cpu/ssd_scan.hpp"
+#include "kernels/ssd_scan.hpp"
 
 namespace ssmscope::kernels::cuda {
 

@@ -1,6 +1,7 @@
 #include "model/nn/modal_scan_fused.hpp"
 
 #include "kernels/cpu/modal_scan.hpp"
+#include "kernels/modal_scan.hpp"
 #include "model/nn/kernel_function.hpp"
 #include "model/nn/scan_backend.hpp"
 #ifdef SSMSCOPE_CUDA_KERNELS

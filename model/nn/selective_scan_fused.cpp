@@ -1,6 +1,7 @@
 #include "model/nn/selective_scan_fused.hpp"
 
 #include "kernels/cpu/selective_scan.hpp"
+#include "kernels/selective_scan.hpp"
 #include "model/nn/kernel_function.hpp"
 #include "model/nn/scan_backend.hpp"
 #ifdef SSMSCOPE_CUDA_KERNELS

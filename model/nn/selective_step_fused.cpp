@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include "kernels/cpu/selective_scan.hpp"
+#include "kernels/selective_scan.hpp"
 #include "model/nn/kernel_function.hpp"
 #include "model/nn/scan_backend.hpp"
 

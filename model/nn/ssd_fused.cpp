@@ -1,6 +1,7 @@
 #include "model/nn/ssd_fused.hpp"
 
 #include "kernels/cpu/ssd_scan.hpp"
+#include "kernels/ssd_scan.hpp"
 #include "model/nn/kernel_function.hpp"
 #include "model/nn/scan_backend.hpp"
 #ifdef SSMSCOPE_CUDA_KERNELS
