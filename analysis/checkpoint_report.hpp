@@ -1,4 +1,4 @@
-// The report of a checkpoint on a probe text (DESIGN.md §3): for every analysed layer its
+// The report of a checkpoint on a probe text (docs/numbers.md §1): for every analysed layer its
 // spectrum and stability, frozen-time ranks, reachable subspace, Gramians and Hankel singular
 // values, Lyapunov exponents and token-dynamics criterion; for the model, every token's norm
 // across depth and the end-to-end sensitivity to input rounding. Plain structs: the CLI writes

@@ -1,6 +1,6 @@
-// Lyapunov exponents of a selective layer's state recurrence h_t = Ā_t h_(t-1) + B̄_t u_t along
-// the probe text, unit by unit (math.md §2): λ_i = (1/T) log σ_i(Ā_T ... Ā_1), per token. For the
-// diagonal forms (Mamba, Mamba-2) the closed form λ_i = a_i mean_t(Δ_t) is exact; companion
+// Lyapunov exponents of a selective layer's state recurrence h_t = Ā_t h_(t-1) + B̄_t u_t along the
+// probe text, unit by unit (docs/numbers.md §6): λ_i = (1/T) log σ_i(Ā_T ... Ā_1), per token. For
+// the diagonal forms (Mamba, Mamba-2) the closed form λ_i = a_i mean_t(Δ_t) is exact; companion
 // forms go through the QR (Benettin) method on the dense Ā_t.
 #pragma once
 

@@ -38,9 +38,9 @@ struct SelectiveLayer {
     // b_t and c_t of each group: L x N. A fixed vector (e_N) is one group whose rows are all e_N.
     std::vector<Matrix> B, C;
     bool b_fixed = false, c_fixed = false;
-    // The token-dynamics weights of math.md §1(b): b_t = S_B x_t, c_t = S_C x_t for the token x_t
-    // the theory follows, per group (N x d_in). Empty when b or c is fixed, where the criterion
-    // does not apply.
+    // The token-dynamics weights of docs/numbers.md §7(b): b_t = S_B x_t, c_t = S_C x_t for the
+    // token x_t the theory follows, per group (N x d_in). Empty when b or c is fixed, where the
+    // criterion does not apply.
     std::vector<Matrix> S_B, S_C;
 
     Index units() const { return a.rows(); }

@@ -1,6 +1,6 @@
-// End-to-end sensitivity of the whole model (math.md §2, as in the Lyapunov-stability paper):
-// every input embedding is rounded to a lower precision (bf16, f16), the model runs again, and
-// per layer l the difference of the residual stream is compared with the difference put in:
+// End-to-end sensitivity of the whole model (docs/numbers.md §8, as in the Lyapunov-stability
+// paper): every input embedding is rounded to a lower precision (bf16, f16), the model runs again,
+// and per layer l the difference of the residual stream is compared with the difference put in:
 //     gain_l = log(||δ h_(l+1)|| / ||δ h_0||)   (Frobenius norms over every token),
 // and along the sequence, at position t the output difference against the input difference of
 // the tokens up to t, r_l(t) = log(||δ h_(l+1)[t]|| / ||δ h_0[0..t]||), whose least-squares slope

@@ -1,8 +1,8 @@
-// Token asymptotics (math.md §1): tokens evolve across depth, layer index playing the role of
-// time. Per layer, the criterion of the token-dynamics paper predicts from the weights whether
+// Token asymptotics (docs/numbers.md §7): tokens evolve across depth, layer index playing the role
+// of time. Per layer, the criterion of the token-dynamics paper predicts from the weights whether
 // tokens converge to zero or diverge; along the probe text, every token's norm across the layers
 // shows what the checkpoint actually does; and each token gets the importance score of
-// math.md §1(d)(ii).
+// docs/numbers.md §7(d).
 #pragma once
 
 #include <string>
@@ -34,8 +34,8 @@ struct LayerTokenDynamics {
     std::string not_applicable;          // why there is no criterion (b or c is fixed)
     // Divergent when a group is, convergent when every group is, static otherwise.
     TokenRegime predicted = TokenRegime::Static;
-    // Importance of each token (math.md §1(d)(ii)): k' (S_Δ x_l + b_Δ), the pre-softplus step that
-    // sets how fast the token diverges. Without a learned k (no Mamba checkpoint carries one),
+    // Importance of each token (docs/numbers.md §7(d)): k' (S_Δ x_l + b_Δ), the pre-softplus step
+    // that sets how fast the token diverges. Without a learned k (no Mamba checkpoint carries one),
     // k is the uniform average over the units.
     std::vector<double> importance;
 };

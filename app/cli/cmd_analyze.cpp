@@ -1,4 +1,4 @@
-// ssmscope-cli analyze: the per-layer report of DESIGN.md §3 on a probe text.
+// ssmscope-cli analyze: the per-layer report of docs/numbers.md §1 on a probe text.
 #include "analysis/checkpoint_report.hpp"
 #include "app/cli/checkpoint_args.hpp"
 #include "app/cli/commands.hpp"

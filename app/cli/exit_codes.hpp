@@ -1,4 +1,4 @@
-// Exit codes of ssmscope-cli (DESIGN.md §4), for scripts and CI gates.
+// Exit codes of ssmscope-cli (docs/conventions.md §4), for scripts and CI gates.
 #pragma once
 
 namespace ssmscope::cli {

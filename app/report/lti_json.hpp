@@ -1,6 +1,6 @@
-// The `lti` report as JSON: exactly the keys of the CLI contract (DESIGN.md §4); with details,
-// one more key, "details", holds the evidence behind them (the three rank estimates with their
-// tolerances and gaps, stability margins, why a Gramian is undefined, Lyapunov residuals).
+// The `lti` report as JSON: exactly the keys of the CLI contract (docs/conventions.md §8(c)); with
+// details, one more key, "details", holds the evidence behind them (the three rank estimates with
+// their tolerances and gaps, stability margins, why a Gramian is undefined, Lyapunov residuals).
 #pragma once
 
 #include <nlohmann/json.hpp>

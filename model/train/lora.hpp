@@ -1,7 +1,7 @@
-// LoRA adapters (Hu et al.) on the projections math.md §2(c) names: in_proj, x_proj (the one
-// buffer that produces Δ, B and C, so their updates share one row space), out_proj, and the
-// embeddings. An adapted weight is W + (α/r)·B·A with A (r × in) random and B (out × r) zero, so
-// training starts from the unchanged model.
+// LoRA adapters (Hu et al.) on the projections docs/architecture.md §5(e) names: in_proj, x_proj
+// (the one buffer that produces Δ, B and C, so their updates share one row space), out_proj, and
+// the embeddings. An adapted weight is W + (α/r)·B·A with A (r × in) random and B (out × r) zero,
+// so training starts from the unchanged model.
 //
 // The base weight stays the module's registered parameter (frozen); before each forward,
 // refresh() points the module's weight at base + (α/r)·B·A, a tensor inside the autograd graph,

@@ -1,7 +1,7 @@
-// The stability snapshot a training run reports while it runs (DESIGN.md §9: where and why NaN
-// appears): per layer the spectral abscissa of A, the largest Lyapunov exponent of the state
-// recurrence and the fraction of controllable frozen systems on a short probe of validation
-// text, computed by analysis/ in double on a copy of the weights.
+// The stability snapshot a training run reports while it runs (docs/numbers.md §9: where and why
+// NaN appears): per layer the spectral abscissa of A, the largest Lyapunov exponent of the state
+// recurrence and the fraction of controllable frozen systems on a short probe of validation text,
+// computed by analysis/ in double on a copy of the weights.
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,7 @@
-// Plain loops written from the formulas of the scans (math.md §3(a), §3(b), and the modal form of
-// model/nn/companion.cpp), in double and without any of the kernels' machinery: no chunks, no
-// threads, no vectorised exp, std::complex for the modes. The kernels are checked against these.
+// Plain loops written from the formulas of the scans (docs/kernels.md §1(a), §1(b), and the modal
+// form of model/nn/companion.cpp, §1(c)), in double and without any of the kernels' machinery: no
+// chunks, no threads, no vectorised exp, std::complex for the modes. The kernels are checked
+// against these.
 #pragma once
 
 #include <cstdint>

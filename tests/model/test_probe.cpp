@@ -1,6 +1,6 @@
 // model/probe: the selective parameters and residual streams it hands to analysis/ against the
 // independent double-precision loops, and the structural facts of each architecture that the
-// report must surface (DESIGN.md §3).
+// report must surface (docs/numbers.md §4(f)).
 #include <cmath>
 
 #include <boost/test/unit_test.hpp>
