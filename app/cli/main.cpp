@@ -1,5 +1,6 @@
 // ssmscope-cli: the headless front end. Exit codes: 0 success, 1 a verified condition does not
-// hold, 2 bad input or usage (see exit_codes.hpp).
+// hold, 2 bad input or usage, 3 an internal error, 130 a training run stopped by SIGINT with its
+// checkpoint saved (exit_codes.hpp).
 #include <cstdio>
 #include <exception>
 #include <map>
@@ -60,7 +61,7 @@ int main(int argc, char** argv) {
         } catch (const std::exception& e) {
             std::fprintf(stderr, "ssmscope-cli %s: internal error: %s\n", sub->get_name().c_str(),
                          e.what());
-            return 3;
+            return kInternalError;
         }
     }
     return kBadInput;
