@@ -9,8 +9,6 @@
 
 namespace ssmscope::cli {
 
-using InputError;
-using analysis::str;
 
 void add_checkpoint_args(CLI::App& cmd, CheckpointArgs& args) {
     cmd.add_option("CKPT", args.dir, "checkpoint directory (config.json + *.safetensors)")

@@ -15,7 +15,6 @@
 
 namespace ssmscope::cli {
 
-using analysis::str;
 
 Command add_eval(CLI::App& app) {
     struct Args {

@@ -11,8 +11,6 @@
 
 namespace ssmscope::cli {
 
-using InputError;
-using analysis::str;
 
 Command add_finetune(CLI::App& app) {
     struct Args {

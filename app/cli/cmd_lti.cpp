@@ -32,7 +32,6 @@ analysis::Matrix read_optional(const std::string& file) {
 // An error names the matrix (or dt); the user knows it by its file (or flag):
 // "B3.csv: B must have ...", "--dt: the sample time ...".
 analysis::StateSpace load(const LtiArgs& args) {
-    using InputError;
     analysis::Matrix A = analysis::read_csv_matrix(args.a);
     analysis::Matrix B = read_optional(args.b), C = read_optional(args.c),
                      D = read_optional(args.d);
@@ -52,8 +51,6 @@ analysis::StateSpace load(const LtiArgs& args) {
 }
 
 int run(const LtiArgs& args) {
-    using InputError;
-    using analysis::str;
     if (args.tol && (!std::isfinite(*args.tol) || *args.tol <= 0.0 || *args.tol >= 1.0))
         throw InputError(str("--tol: a relative tolerance must lie in (0, 1), got ", *args.tol));
 

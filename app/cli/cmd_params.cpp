@@ -13,7 +13,6 @@
 
 namespace ssmscope::cli {
 
-using analysis::str;
 
 namespace {
 

@@ -12,8 +12,6 @@
 
 namespace ssmscope::cli {
 
-using InputError;
-using analysis::str;
 
 Command add_train(CLI::App& app) {
     struct Args {

@@ -5,8 +5,6 @@
 
 namespace ssmscope::cli {
 
-using InputError;
-using analysis::str;
 
 void add_distributed_args(CLI::App& cmd, DistributedArgs& d) {
     cmd.add_option("--nproc", d.nproc,

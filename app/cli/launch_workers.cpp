@@ -24,7 +24,6 @@
 
 namespace ssmscope::cli {
 
-using analysis::str;
 
 namespace {
 

@@ -11,8 +11,6 @@
 
 namespace ssmscope::cli {
 
-using InputError;
-using analysis::str;
 namespace fs = std::filesystem;
 
 void add_probe_args(CLI::App& cmd, ProbeArgs& args) {

@@ -10,8 +10,6 @@
 
 namespace ssmscope::model {
 
-using InputError;
-using analysis::str;
 
 namespace {
 

@@ -8,8 +8,6 @@
 
 namespace ssmscope::model {
 
-using InputError;
-using analysis::str;
 
 JsonFields::JsonFields(const nlohmann::json& object, std::string source, std::string prefix)
     : object_(object), source_(std::move(source)), prefix_(std::move(prefix)) {

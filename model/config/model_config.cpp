@@ -5,8 +5,6 @@
 
 namespace ssmscope::model {
 
-using InputError;
-using analysis::str;
 
 std::string arch_name(Arch arch) {
     switch (arch) {

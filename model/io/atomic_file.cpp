@@ -14,8 +14,6 @@
 
 namespace ssmscope::model {
 
-using InputError;
-using analysis::str;
 
 namespace {
 

@@ -13,8 +13,6 @@
 
 namespace ssmscope::model {
 
-using InputError;
-using analysis::str;
 
 namespace {
 

@@ -11,8 +11,6 @@
 
 namespace ssmscope::model {
 
-using InputError;
-using analysis::str;
 using nlohmann::json;
 
 namespace {

@@ -20,8 +20,6 @@ namespace ssmscope::model {
 static_assert(std::endian::native == std::endian::little,
               "safetensors is little endian; this reader hands out the bytes as they are");
 
-using InputError;
-using analysis::str;
 using nlohmann::json;
 
 namespace {

@@ -16,8 +16,6 @@ namespace ssmscope::model {
 static_assert(std::endian::native == std::endian::little,
               "safetensors is little endian; this writer copies the bytes as they are");
 
-using InputError;
-using analysis::str;
 
 void check_tensors_to_write(std::span<const TensorToWrite> tensors, const std::string& file) {
     std::set<std::string_view> names;

@@ -13,11 +13,9 @@
 
 namespace ssmscope::model {
 
-using InputError;
 using analysis::Matrix;
 using analysis::SelectiveLayer;
 using analysis::StateForm;
-using analysis::str;
 
 std::int64_t max_probe_tokens(const ModelConfig& config) {
     return config.max_position_embeddings.value_or(kDefaultMaxProbeTokens);

@@ -13,7 +13,6 @@
 
 namespace ssmscope::model {
 
-using analysis::str;
 
 namespace {
 

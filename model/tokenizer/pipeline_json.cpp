@@ -6,7 +6,6 @@
 
 namespace ssmscope::model {
 
-using analysis::str;
 
 namespace {
 

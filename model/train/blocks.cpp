@@ -5,7 +5,6 @@
 
 namespace ssmscope::model {
 
-using analysis::str;
 
 void check_blocks(const std::vector<std::int64_t>& blocks, std::int64_t n_layer) {
     for (std::int64_t b : blocks) {

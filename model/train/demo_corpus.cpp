@@ -13,7 +13,6 @@
 namespace ssmscope::model {
 
 namespace fs = std::filesystem;
-using analysis::str;
 
 namespace {
 

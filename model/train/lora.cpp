@@ -12,8 +12,6 @@
 
 namespace ssmscope::model {
 
-using InputError;
-using analysis::str;
 
 namespace {
 

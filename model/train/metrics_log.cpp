@@ -11,7 +11,6 @@
 
 namespace ssmscope::model {
 
-using analysis::str;
 
 MetricsLog::MetricsLog(std::filesystem::path file, std::int64_t resume_step)
     : file_(std::move(file)) {

@@ -8,8 +8,6 @@
 
 namespace ssmscope::model {
 
-using InputError;
-using analysis::str;
 
 void parse_master(const std::string& text, const std::string& what, DistributedSpec& spec) {
     const auto colon = text.rfind(':');

@@ -18,8 +18,6 @@
 namespace ssmscope::model {
 
 namespace fs = std::filesystem;
-using InputError;
-using analysis::str;
 
 nlohmann::json to_json(const TrainerState& s) {
     nlohmann::ordered_json j;

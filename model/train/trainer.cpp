@@ -32,8 +32,6 @@
 namespace ssmscope::model {
 
 namespace fs = std::filesystem;
-using InputError;
-using analysis::str;
 using Clock = std::chrono::steady_clock;
 
 namespace {
