@@ -12,14 +12,12 @@
 
 namespace ssmscope::cli {
 
-
 Command add_train(CLI::App& app) {
     struct Args {
         model::TrainOptions options;
         DistributedArgs dist;
         std::string arch, out, resume;
-        std::int64_t d_model = 64, n_layer = 2, d_state = 16, expand = 2, headdim = 16, ngroups = 1,
-                     d_conv = 4;
+        model::ModelSizes sizes;
         bool quiet = false;
     };
     auto args = std::make_shared<Args>();
@@ -36,15 +34,16 @@ Command add_train(CLI::App& app) {
     cmd->add_option("--arch", args->arch, "mamba, sc-mamba, so-mamba, mamba2 or st-mamba2");
     cmd->add_option("--out", args->out, "run directory (absent or empty)");
     cmd->add_option("--resume", args->resume, "continue the run in this directory");
-    cmd->add_option("--d-model", args->d_model, "model width")->capture_default_str();
-    cmd->add_option("--n-layer", args->n_layer, "layers")->capture_default_str();
-    cmd->add_option("--d-state", args->d_state, "state size N")->capture_default_str();
-    cmd->add_option("--expand", args->expand, "d_inner / d_model")->capture_default_str();
-    cmd->add_option("--headdim", args->headdim, "channels per head (mamba2, st-mamba2)")
+    cmd->add_option("--d-model", args->sizes.d_model, "model width")->capture_default_str();
+    cmd->add_option("--n-layer", args->sizes.n_layer, "layers")->capture_default_str();
+    cmd->add_option("--d-state", args->sizes.d_state, "state size N")->capture_default_str();
+    cmd->add_option("--expand", args->sizes.expand, "d_inner / d_model")->capture_default_str();
+    cmd->add_option("--headdim", args->sizes.headdim, "channels per head (mamba2, st-mamba2)")
         ->capture_default_str();
-    cmd->add_option("--ngroups", args->ngroups, "B/C groups (mamba2, st-mamba2)")
+    cmd->add_option("--ngroups", args->sizes.ngroups, "B/C groups (mamba2, st-mamba2)")
         ->capture_default_str();
-    cmd->add_option("--d-conv", args->d_conv, "causal convolution width")->capture_default_str();
+    cmd->add_option("--d-conv", args->sizes.d_conv, "causal convolution width")
+        ->capture_default_str();
     cmd->add_flag("--quiet", args->quiet, "print only the final line on stderr");
     add_train_args(*cmd, args->options);
     add_distributed_args(*cmd, args->dist);
@@ -74,16 +73,8 @@ Command add_train(CLI::App& app) {
             throw InputError(str("--arch ", args->arch,
                                  ": expected mamba, sc-mamba, so-mamba, mamba2 or st-mamba2"));
         }
-        model::ModelConfig c;
-        c.arch = *arch;
-        c.d_model = args->d_model;
-        c.n_layer = args->n_layer;
-        c.d_state = args->d_state;
-        c.expand = args->expand;
-        c.headdim = args->headdim;
-        c.ngroups = args->ngroups;
-        c.d_conv = args->d_conv;
-        c.dt_rank = (args->d_model + 15) / 16;  // "auto", as mamba_ssm
+        args->sizes.arch = *arch;
+        const model::ModelConfig c = model::config_from_sizes(args->sizes);
         return run_distributed(
             [&] {
                 auto group = join_run(args->dist);

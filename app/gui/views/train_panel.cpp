@@ -298,16 +298,16 @@ TrainRequest TrainPanel::request() const {
     r.nproc = nproc_->value();
     QString out = out_->text().trimmed();
     if (new_model_->isChecked()) {
-        model::ModelConfig& c = r.config;
-        c.arch = *model::parse_arch(arch_->currentText().toStdString());
-        c.d_model = d_model_->value();
-        c.n_layer = n_layer_->value();
-        c.d_state = d_state_->value();
-        c.expand = expand_->value();
-        c.headdim = headdim_->value();
-        c.ngroups = ngroups_->value();
-        c.d_conv = d_conv_->value();
-        c.dt_rank = (c.d_model + 15) / 16;  // "auto", as mamba_ssm
+        model::ModelSizes s;
+        s.arch = *model::parse_arch(arch_->currentText().toStdString());
+        s.d_model = d_model_->value();
+        s.n_layer = n_layer_->value();
+        s.d_state = d_state_->value();
+        s.expand = expand_->value();
+        s.headdim = headdim_->value();
+        s.ngroups = ngroups_->value();
+        s.d_conv = d_conv_->value();
+        r.config = model::config_from_sizes(s);
     } else {
         o.base_checkpoint = checkpoint_.toStdString();
         try {
