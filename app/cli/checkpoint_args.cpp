@@ -9,7 +9,6 @@
 
 namespace ssmscope::cli {
 
-
 void add_checkpoint_args(CLI::App& cmd, CheckpointArgs& args) {
     cmd.add_option("CKPT", args.dir, "checkpoint directory (config.json + *.safetensors)")
         ->required();

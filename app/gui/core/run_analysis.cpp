@@ -19,7 +19,6 @@ namespace ssmscope::gui {
 
 namespace {
 
-
 ModelSummary summarise(const model::LoadedModel& loaded, const model::Tokenizer& tokenizer) {
     const model::ModelConfig& c = loaded.config;
     ModelSummary s;
