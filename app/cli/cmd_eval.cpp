@@ -15,7 +15,6 @@
 
 namespace ssmscope::cli {
 
-
 Command add_eval(CLI::App& app) {
     struct Args {
         CheckpointArgs ckpt;

@@ -11,7 +11,6 @@
 
 namespace ssmscope::cli {
 
-
 Command add_finetune(CLI::App& app) {
     struct Args {
         model::TrainOptions options;

@@ -13,7 +13,6 @@
 
 namespace ssmscope::cli {
 
-
 namespace {
 
 struct Preset {
@@ -60,7 +59,7 @@ Command add_params(CLI::App& app) {
         c.n_layer = args->n_layer.value_or(preset->second.n_layer);
         c.vocab_size = args->vocab.value_or(preset->second.vocab);
         c.d_state = args->d_state.value_or(preset->second.d_state);
-        c.dt_rank = (c.d_model + 15) / 16;
+        c.dt_rank = model::default_dt_rank(c.d_model);
         c.headdim = args->headdim.value_or(std::min<std::int64_t>(64, c.d_inner()));
         nlohmann::ordered_json rows = nlohmann::ordered_json::array();
         std::string text = str("d_model ", c.d_model, ", n_layer ", c.n_layer, ", vocab ",

@@ -5,7 +5,6 @@
 
 namespace ssmscope::cli {
 
-
 void add_distributed_args(CLI::App& cmd, DistributedArgs& d) {
     cmd.add_option("--nproc", d.nproc,
                    "worker processes on this machine (data-parallel over loopback)")

@@ -19,11 +19,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "base/str.hpp"
 #include "app/cli/exit_codes.hpp"
+#include "base/str.hpp"
 
 namespace ssmscope::cli {
-
 
 namespace {
 

@@ -65,36 +65,43 @@ class Progress : public model::TrainListener {
 
 }  // namespace
 
-void add_train_args(CLI::App& cmd, model::TrainOptions& o) {
-    cmd.add_option("--corpus", o.corpus, "UTF-8 training text, or 'demo' for the demo corpus");
-    cmd.add_option("--steps", o.steps, "optimizer steps")->capture_default_str();
-    cmd.add_option("--batch", o.batch, "sequences per micro-batch")->capture_default_str();
-    cmd.add_option("--seq-len", o.seq_len, "tokens per sequence")->capture_default_str();
-    cmd.add_option("--accum", o.accum, "micro-batches per step (gradient accumulation)")
+std::vector<CLI::Option*> add_train_args(CLI::App& cmd, model::TrainOptions& o) {
+    std::vector<CLI::Option*> added;
+    const auto add = [&](CLI::Option* option) {
+        added.push_back(option);
+        return option;
+    };
+    add(cmd.add_option("--corpus", o.corpus, "UTF-8 training text, or 'demo' for the demo corpus"));
+    add(cmd.add_option("--steps", o.steps, "optimizer steps"))->capture_default_str();
+    add(cmd.add_option("--batch", o.batch, "sequences per micro-batch"))->capture_default_str();
+    add(cmd.add_option("--seq-len", o.seq_len, "tokens per sequence"))->capture_default_str();
+    add(cmd.add_option("--accum", o.accum, "micro-batches per step (gradient accumulation)"))
         ->capture_default_str();
-    cmd.add_option("--lr", o.lr, "peak learning rate")->capture_default_str();
-    cmd.add_option("--min-lr", o.min_lr, "learning rate at the end of the cosine")
+    add(cmd.add_option("--lr", o.lr, "peak learning rate"))->capture_default_str();
+    add(cmd.add_option("--min-lr", o.min_lr, "learning rate at the end of the cosine"))
         ->capture_default_str();
-    cmd.add_option("--warmup", o.warmup, "linear warm-up steps")->capture_default_str();
-    cmd.add_option("--weight-decay", o.weight_decay, "AdamW weight decay (matrices only)")
+    add(cmd.add_option("--warmup", o.warmup, "linear warm-up steps"))->capture_default_str();
+    add(cmd.add_option("--weight-decay", o.weight_decay, "AdamW weight decay (matrices only)"))
         ->capture_default_str();
-    cmd.add_option("--clip", o.clip, "max gradient norm (0: off)")->capture_default_str();
-    cmd.add_option("--seed", o.seed, "seed of the initialisation and the data order")
+    add(cmd.add_option("--clip", o.clip, "max gradient norm (0: off)"))->capture_default_str();
+    add(cmd.add_option("--seed", o.seed, "seed of the initialisation and the data order"))
         ->capture_default_str();
-    cmd.add_option("--log-every", o.log_every, "steps between metrics lines")
+    add(cmd.add_option("--log-every", o.log_every, "steps between metrics lines"))
         ->capture_default_str();
-    cmd.add_option("--eval-every", o.eval_every, "steps between validation runs (0: at the end)")
+    add(cmd.add_option("--eval-every", o.eval_every,
+                       "steps between validation runs (0: at the end)"))
         ->capture_default_str();
-    cmd.add_option("--eval-tokens", o.eval_tokens, "validation tokens per evaluation")
+    add(cmd.add_option("--eval-tokens", o.eval_tokens, "validation tokens per evaluation"))
         ->capture_default_str();
-    cmd.add_option("--stability-every", o.stability_every,
-                   "steps between stability snapshots (0: at the end)")
+    add(cmd.add_option("--stability-every", o.stability_every,
+                       "steps between stability snapshots (0: at the end)"))
         ->capture_default_str();
-    cmd.add_option("--checkpoint-every", o.checkpoint_every,
-                   "steps between checkpoints (one is always written at the end)")
+    add(cmd.add_option("--checkpoint-every", o.checkpoint_every,
+                       "steps between checkpoints (one is always written at the end)"))
         ->capture_default_str();
-    cmd.add_option("--keep", o.keep_checkpoints, "checkpoints kept")->capture_default_str();
-    cmd.add_option("--device", o.device, "cpu or cuda")->capture_default_str();
+    add(cmd.add_option("--keep", o.keep_checkpoints, "checkpoints kept"))->capture_default_str();
+    add(cmd.add_option("--device", o.device, "cpu or cuda"))->capture_default_str();
+    return added;
 }
 
 int run_training(model::Trainer& trainer, bool quiet) {

@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <memory>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -14,7 +15,8 @@ namespace ssmscope::cli {
 // Exit code of a run stopped by SIGINT after saving its checkpoint (128 + SIGINT, as shells do).
 inline constexpr int kInterrupted = 130;
 
-void add_train_args(CLI::App& cmd, model::TrainOptions& options);
+// Returns the flags it added, so that `train --options FILE` can refuse them beside the file.
+std::vector<CLI::Option*> add_train_args(CLI::App& cmd, model::TrainOptions& options);
 
 // Runs the trainer with progress on stderr; SIGINT requests a stop (a second one aborts at
 // once). Returns 0 when finished, 130 when stopped, 1 when the loss became non-finite.

@@ -14,7 +14,6 @@
 
 namespace ssmscope::model {
 
-
 namespace {
 
 std::optional<torch::Dtype> torch_dtype(DType d) {

@@ -10,11 +10,10 @@
 
 namespace ssmscope::model {
 
-
 namespace {
 
 std::int64_t auto_dt_rank(const JsonFields& f, const std::string& key, std::int64_t d_model) {
-    const auto automatic = (d_model + 15) / 16;  // ceil(d_model / 16)
+    const auto automatic = default_dt_rank(d_model);
     if (!f.has(key))
         return automatic;
     if (f.optional_int(key, /*strict=*/false))

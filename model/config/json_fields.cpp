@@ -8,7 +8,6 @@
 
 namespace ssmscope::model {
 
-
 JsonFields::JsonFields(const nlohmann::json& object, std::string source, std::string prefix)
     : object_(object), source_(std::move(source)), prefix_(std::move(prefix)) {
     if (!object_.is_object() && !object_.is_null()) {

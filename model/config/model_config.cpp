@@ -5,6 +5,23 @@
 
 namespace ssmscope::model {
 
+std::int64_t default_dt_rank(std::int64_t d_model) {
+    return (d_model + 15) / 16;
+}
+
+ModelConfig config_from_sizes(const ModelSizes& s) {
+    ModelConfig c;
+    c.arch = s.arch;
+    c.d_model = s.d_model;
+    c.n_layer = s.n_layer;
+    c.d_state = s.d_state;
+    c.expand = s.expand;
+    c.headdim = s.headdim;
+    c.ngroups = s.ngroups;
+    c.d_conv = s.d_conv;
+    c.dt_rank = default_dt_rank(s.d_model);
+    return c;
+}
 
 std::string arch_name(Arch arch) {
     switch (arch) {

@@ -88,6 +88,18 @@ std::string arch_name(Arch arch);
 std::optional<Arch> parse_arch(const std::string& name);
 std::string layout_name(Layout layout);
 
+// dt_rank "auto": ceil(d_model / 16), as mamba_ssm chooses it.
+std::int64_t default_dt_rank(std::int64_t d_model);
+
+// The sizes a new model is chosen by (`train --arch --d-model ...`, the training panel); every
+// other field keeps ModelConfig's default and dt_rank is "auto".
+struct ModelSizes {
+    Arch arch = Arch::Mamba;
+    std::int64_t d_model = 64, n_layer = 2, d_state = 16, expand = 2, headdim = 16, ngroups = 1,
+                 d_conv = 4;
+};
+ModelConfig config_from_sizes(const ModelSizes& sizes);
+
 // Checks the sizes fit together (d_inner divisible by headdim, heads by groups, ...); throws
 // InputError naming `source` and the field.
 void validate(const ModelConfig& config, const std::string& source);

@@ -14,7 +14,6 @@
 
 namespace ssmscope::model {
 
-
 namespace {
 
 // Distinguishes the temporary files of threads of this process; the pid those of other processes.

@@ -13,7 +13,6 @@
 
 namespace ssmscope::model {
 
-
 namespace {
 
 // Greedy packing in the given order: indices into `tensors`, one vector per shard.

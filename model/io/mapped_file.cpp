@@ -14,7 +14,6 @@
 
 namespace ssmscope::model {
 
-
 namespace {
 
 // Closes the descriptor on every path out of the constructor; the mapping outlives it.

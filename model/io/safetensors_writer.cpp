@@ -16,7 +16,6 @@ namespace ssmscope::model {
 static_assert(std::endian::native == std::endian::little,
               "safetensors is little endian; this writer copies the bytes as they are");
 
-
 void check_tensors_to_write(std::span<const TensorToWrite> tensors, const std::string& file) {
     std::set<std::string_view> names;
     for (const TensorToWrite& t : tensors) {

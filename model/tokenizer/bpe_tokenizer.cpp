@@ -13,7 +13,6 @@
 
 namespace ssmscope::model {
 
-
 namespace {
 
 // Ids index 32-bit merge keys (bpe_model.cpp), as they do in HF tokenizers.

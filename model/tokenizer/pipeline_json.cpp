@@ -6,7 +6,6 @@
 
 namespace ssmscope::model {
 
-
 namespace {
 
 [[noreturn]] void unsupported(const JsonNode& type, std::string_view component,

@@ -5,12 +5,11 @@
 
 namespace ssmscope::model {
 
-
 void check_blocks(const std::vector<std::int64_t>& blocks, std::int64_t n_layer) {
     for (std::int64_t b : blocks) {
         if (b < 0 || b >= n_layer) {
-            throw InputError(str("--blocks ", b, ": the model has ", n_layer,
-                                           " layers (0 to ", n_layer - 1, ")"));
+            throw InputError(str("--blocks ", b, ": the model has ", n_layer, " layers (0 to ",
+                                 n_layer - 1, ")"));
         }
     }
 }

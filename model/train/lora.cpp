@@ -12,7 +12,6 @@
 
 namespace ssmscope::model {
 
-
 namespace {
 
 const std::vector<std::string> kKnownTargets = {"in_proj", "x_proj", "out_proj", "embeddings"};

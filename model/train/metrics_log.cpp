@@ -11,7 +11,6 @@
 
 namespace ssmscope::model {
 
-
 MetricsLog::MetricsLog(std::filesystem::path file, std::int64_t resume_step)
     : file_(std::move(file)) {
     if (resume_step >= 0 && std::filesystem::exists(file_)) {

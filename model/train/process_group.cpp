@@ -8,7 +8,6 @@
 
 namespace ssmscope::model {
 
-
 void parse_master(const std::string& text, const std::string& what, DistributedSpec& spec) {
     const auto colon = text.rfind(':');
     if (colon == std::string::npos || colon == 0 || colon + 1 == text.size())

@@ -10,7 +10,6 @@
 
 namespace ssmscope::model {
 
-
 std::uint64_t fingerprint(const std::vector<std::int64_t>& tokens) {
     std::uint64_t h = 1469598103934665603ull;
     for (std::int64_t t : tokens) {

@@ -10,7 +10,6 @@
 
 namespace ssmscope::model {
 
-
 namespace {
 
 void require(bool ok, const std::string& source, const std::string& field,

@@ -168,12 +168,45 @@ BOOST_AUTO_TEST_CASE(finetune_writes_an_ordinary_checkpoint) {
     BOOST_TEST(run_cli(SSMSCOPE_CLI, tmp.path(), "verify ft --require stable").code == 0);
 }
 
+// `train --options` of a run's train.json starts a run with the same train.json: the file is the
+// whole schedule, whoever wrote it (the CLI's flags here, the desktop app for its workers).
+BOOST_AUTO_TEST_CASE(options_file_of_a_run_reproduces_its_train_json) {
+    TempDir tmp;
+    const auto first = run_cli(SSMSCOPE_CLI, tmp.path(),
+                               "train --arch mamba --out first " + kRun + " --steps 2" +
+                                   " --min-lr 1e-5 --warmup 1 --eval-tokens 96 --keep 3");
+    BOOST_TEST(first.code == 0, first.err);
+    const auto again = run_cli(SSMSCOPE_CLI, tmp.path(),
+                               "train --options first/train.json --arch mamba --out again --quiet");
+    BOOST_TEST(again.code == 0, again.err);
+    const auto a = nlohmann::json::parse(slurp(tmp / "first/train.json"));
+    const auto b = nlohmann::json::parse(slurp(tmp / "again/train.json"));
+    BOOST_TEST(a.dump(2) == b.dump(2));
+    BOOST_TEST(a["min_lr"] == 1e-5);
+    BOOST_TEST(a["eval_tokens"] == 96);
+    // A fine-tuning run's file needs no --arch: it names its base checkpoint.
+    save_byte_model(model::Arch::Mamba, tmp / "base");
+    const auto ft =
+        run_cli(SSMSCOPE_CLI, tmp.path(),
+                "finetune base --blocks 1 --lora-rank 2 --out ft " + kRun + " --steps 2");
+    BOOST_TEST(ft.code == 0, ft.err);
+    const auto ft2 =
+        run_cli(SSMSCOPE_CLI, tmp.path(), "train --options ft/train.json --out ft2 --quiet");
+    BOOST_TEST(ft2.code == 0, ft2.err);
+    BOOST_TEST(slurp(tmp / "ft/train.json") == slurp(tmp / "ft2/train.json"));
+}
+
 BOOST_AUTO_TEST_CASE(bad_input_exits_2_and_names_it) {
     TempDir tmp;
     save_byte_model(model::Arch::Mamba2, tmp / "m2");
     tmp.write("short.txt", "far too short");
     fs::create_directories(tmp / "full");
     tmp.write("full/file", "x");
+    tmp.write("not_json.json", "{ steps: 3");
+    tmp.write("bad_field.json", "{\"corpus\": \"demo\", \"warmup\": -2}");
+    tmp.write("wrong_type.json", "{\"corpus\": \"demo\", \"steps\": \"many\"}");
+    tmp.write("good.json", "{\"corpus\": \"demo\", \"steps\": 3}");
+    tmp.write("ft.json", "{\"corpus\": \"demo\", \"base_checkpoint\": \"m2\"}");
     const std::string train = "train --arch mamba --out o " + kRun + " ";
     struct Case {
         std::string args, message;
@@ -193,6 +226,16 @@ BOOST_AUTO_TEST_CASE(bad_input_exits_2_and_names_it) {
         {"finetune m2 --blocks 0 --lora-targets in_proj --out f " + kRun,
          "--lora-targets needs --lora-rank"},
         {"finetune nowhere --blocks 0 --out f " + kRun, "nowhere"},
+        {"train --options missing.json --arch mamba --out o", "missing.json: cannot read"},
+        {"train --options not_json.json --arch mamba --out o", "not_json.json: not valid JSON"},
+        {"train --options bad_field.json --arch mamba --out o",
+         "bad_field.json: warmup must be 0 or more"},
+        {"train --options wrong_type.json --arch mamba --out o", "wrong_type.json"},
+        {"train --options good.json --arch mamba --out o --steps 5",
+         "--steps cannot be combined with --options"},
+        {"train --options good.json --out o", "train needs --arch"},
+        {"train --options ft.json --arch mamba --out o", "--arch cannot be combined with"},
+        {"train --options good.json --resume o", "--options cannot be combined with --resume"},
     };
     if (!torch::cuda::is_available())
         cases.push_back({train + "--device cuda", "--device cuda: no CUDA device"});

@@ -1,7 +1,8 @@
 // Training from the desktop app: a 5-step run adds 5 points to the live loss and perplexity
 // plots (the values the run logs to metrics.jsonl, read independently), stability points for
 // every layer, keeps the event loop responsive, and its model opens in the analysis views with
-// one click; stopping saves a resumable checkpoint; with two processes the plots follow rank 0.
+// one click; stopping saves a resumable checkpoint; with two processes the plots follow rank 0,
+// and the run's train.json is the one the same form writes with one process.
 #include <QComboBox>
 #include <QLineEdit>
 #include <QPushButton>
@@ -17,6 +18,8 @@
 #include "app/gui/plots/plot.hpp"
 #include "app/gui/views/overview_view.hpp"
 #include "app/gui/views/train_panel.hpp"
+#include "app/usecase/train_request.hpp"
+#include "model/train/train_options.hpp"
 #include "tests/gui/gui_test_support.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -47,6 +50,21 @@ void fill_form(gui::TrainPanel& panel, const fs::path& corpus, const fs::path& o
     panel.findChild<QLineEdit*>("out")->setText(test::qpath(out));
 }
 
+// Runs the form as filled to its end; the run's train.json.
+nlohmann::json run_form(const fs::path& corpus, const fs::path& out, int nproc) {
+    gui::MainWindow w;
+    gui::TrainPanel* panel = w.train_panel();
+    fill_form(*panel, corpus, out, 5, nproc);
+    QSignalSpy finished(panel, &gui::TrainPanel::run_finished);
+    panel->start();
+    if (!finished.wait(test::kPatience))
+        return {};
+    if (!finished.front().front().toBool())
+        qWarning("%s", qPrintable(finished.front().at(1).toString()));
+    std::ifstream in(out / "train.json");
+    return nlohmann::json::parse(in, nullptr, false);
+}
+
 std::vector<double> logged_losses(const fs::path& metrics) {
     std::vector<double> losses;
     std::ifstream in(metrics);
@@ -66,6 +84,7 @@ class TestGuiTrain : public QObject {
     void five_steps_add_five_points_and_the_model_opens();
     void stop_saves_a_checkpoint_that_resumes();
     void two_processes_plot_from_rank_zero();
+    void one_and_two_processes_write_the_same_train_json();
 };
 
 void TestGuiTrain::five_steps_add_five_points_and_the_model_opens() {
@@ -179,6 +198,33 @@ void TestGuiTrain::two_processes_plot_from_rank_zero() {
     for (int i = 0; i < 5; ++i)
         QCOMPARE(loss->graph(0)->data()->at(i)->value, logged[static_cast<std::size_t>(i)]);
     QCOMPARE(plot(*panel, "train_abscissa")->graph(0)->dataCount(), 5);
+}
+
+void TestGuiTrain::one_and_two_processes_write_the_same_train_json() {
+    test::TempDir tmp;
+    const fs::path corpus = write_corpus(tmp);
+    const nlohmann::json one = run_form(corpus, tmp / "one", 1);
+    const nlohmann::json two = run_form(corpus, tmp / "two", 2);
+    QVERIFY(one.is_object());
+    QVERIFY(two.is_object());
+    // The schedule the form derives from its 5 steps and learning rate, written by both runs.
+    model::TrainOptions derived;
+    derived.steps = 5;
+    derived.lr = 3e-3;  // the form's default
+    usecase::derive_schedule(derived);
+    for (const char* key : {"min_lr", "warmup", "eval_tokens", "eval_every", "checkpoint_every"})
+        QVERIFY2(one.contains(key), key);
+    QCOMPARE(one["min_lr"].get<double>(), derived.min_lr);
+    QCOMPARE(one["warmup"].get<std::int64_t>(), derived.warmup);
+    QCOMPARE(one["eval_tokens"].get<std::int64_t>(), derived.eval_tokens);
+    // Field by field, the two runs agree (the process count is not part of train.json).
+    QCOMPARE(one.size(), two.size());
+    for (const auto& [key, value] : one.items()) {
+        QVERIFY2(two.contains(key), key.c_str());
+        QVERIFY2(two[key] == value,
+                 qPrintable(QString::fromStdString(key + ": " + value.dump() + " with 1 process, " +
+                                                   two[key].dump() + " with 2")));
+    }
 }
 
 QTEST_MAIN(TestGuiTrain)

@@ -6,10 +6,12 @@
 #include <QObject>
 #include <QString>
 
-#include "app/gui/core/train_request.hpp"
+#include "app/usecase/train_request.hpp"
 #include "model/train/train_events.hpp"
 
 namespace ssmscope::gui {
+
+using usecase::TrainRequest;
 
 class TrainJob : public QObject {
     Q_OBJECT

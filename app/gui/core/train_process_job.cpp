@@ -11,17 +11,6 @@
 
 namespace ssmscope::gui {
 
-namespace {
-
-QString join_ids(const std::vector<std::int64_t>& ids) {
-    QStringList parts;
-    for (std::int64_t i : ids)
-        parts << QString::number(i);
-    return parts.join(',');
-}
-
-}  // namespace
-
 TrainProcessJob::TrainProcessJob(QString cli, QObject* parent)
     : TrainJob(parent), cli_(std::move(cli)) {
     // The workers must stop on SIGINT to the group without the GUI receiving it.
@@ -45,34 +34,10 @@ TrainProcessJob::~TrainProcessJob() {
     }
 }
 
-QStringList TrainProcessJob::arguments(const TrainRequest& r) {
-    const model::TrainOptions& o = r.options;
+QStringList TrainProcessJob::arguments(const TrainRequest& request, const QString& options_file) {
     QStringList a;
-    if (!r.resume.empty()) {
-        a << "train"
-          << "--resume" << QString::fromStdString(r.resume);
-    } else if (!o.base_checkpoint.empty()) {
-        a << "finetune" << QString::fromStdString(o.base_checkpoint) << "--blocks"
-          << join_ids(o.blocks) << "--lora-rank" << QString::number(o.lora_rank);
-    } else {
-        const model::ModelConfig& c = r.config;
-        a << "train"
-          << "--arch" << QString::fromStdString(model::arch_name(c.arch)) << "--d-model"
-          << QString::number(c.d_model) << "--n-layer" << QString::number(c.n_layer) << "--d-state"
-          << QString::number(c.d_state) << "--expand" << QString::number(c.expand) << "--headdim"
-          << QString::number(c.headdim) << "--ngroups" << QString::number(c.ngroups) << "--d-conv"
-          << QString::number(c.d_conv);
-    }
-    if (r.resume.empty()) {
-        a << "--out" << QString::fromStdString(r.out) << "--corpus"
-          << QString::fromStdString(o.corpus) << "--batch" << QString::number(o.batch)
-          << "--seq-len" << QString::number(o.seq_len) << "--lr" << QString::number(o.lr, 'g', 17)
-          << "--device" << QString::fromStdString(o.device) << "--eval-every"
-          << QString::number(o.eval_every) << "--stability-every"
-          << QString::number(o.stability_every) << "--checkpoint-every"
-          << QString::number(o.checkpoint_every) << "--log-every" << QString::number(o.log_every);
-    }
-    a << "--steps" << QString::number(o.steps) << "--nproc" << QString::number(r.nproc);
+    for (const std::string& arg : usecase::worker_arguments(request, options_file.toStdString()))
+        a << QString::fromStdString(arg);
     return a;
 }
 
@@ -84,7 +49,17 @@ void TrainProcessJob::start(const TrainRequest& request) {
     offset_ = 0;
     started_ = false;
     nproc_ = request.nproc;
-    process_.start(cli_, arguments(request));
+    // Not in OUT, which must be empty when the run starts.
+    const QString options_file = options_dir_.filePath("train-options.json");
+    if (request.resume.empty()) {
+        try {
+            usecase::write_options_file(request, options_file.toStdString());
+        } catch (const std::exception& e) {
+            emit finished(false, QString::fromStdString(e.what()), out_);
+            return;
+        }
+    }
+    process_.start(cli_, arguments(request, options_file));
     timer_.start();
 }
 

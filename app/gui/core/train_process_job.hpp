@@ -1,12 +1,14 @@
-// A data-parallel training run in worker processes: `ssmscope-cli train|finetune --nproc N` in a
-// process group of its own, followed through rank 0's OUT/metrics.jsonl (the same events the
-// in-process run reports). Stop sends SIGINT to the group, as Ctrl-C in a terminal would: every
-// rank saves and stops together. Pausing is not offered (the ranks would time out waiting for
-// each other).
+// A data-parallel training run in worker processes: `ssmscope-cli train --options FILE --nproc N`
+// (FILE holding the request's TrainOptions, exactly what the in-process run would use; see
+// usecase::worker_arguments) or `train --resume DIR --nproc N`, in a process group of its own,
+// followed through rank 0's OUT/metrics.jsonl (the same events the in-process run reports). Stop
+// sends SIGINT to the group, as Ctrl-C in a terminal would: every rank saves and stops together.
+// Pausing is not offered (the ranks would time out waiting for each other).
 #pragma once
 
 #include <QProcess>
 #include <QString>
+#include <QTemporaryDir>
 #include <QTimer>
 
 #include "app/gui/core/train_job.hpp"
@@ -26,8 +28,8 @@ class TrainProcessJob : public TrainJob {
     bool can_pause() const override { return false; }
     bool running() const override;
 
-    // The command line start() runs (for tests and the log).
-    static QStringList arguments(const TrainRequest& request);
+    // The command line start() runs, reading the options from `options_file`.
+    static QStringList arguments(const TrainRequest& request, const QString& options_file);
 
   private:
     void poll();  // reads the complete lines appended to metrics.jsonl since the last call
@@ -35,6 +37,7 @@ class TrainProcessJob : public TrainJob {
 
     QString cli_;
     QProcess process_;
+    QTemporaryDir options_dir_;  // the options file, kept until the job goes
     QTimer timer_;
     QString metrics_, out_;
     qint64 offset_ = 0;

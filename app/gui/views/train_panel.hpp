@@ -1,29 +1,22 @@
-// Training and fine-tuning from the GUI: a form for a new model (architecture and sizes) or the
-// loaded checkpoint (blocks, LoRA rank), the run's settings (corpus, steps, learning rate,
-// batch, device, processes), Start / Pause / Stop / Resume, and live plots of loss, perplexity
-// and stability per layer that grow with every step the run reports. The run itself is a
-// TrainJob: a worker thread, or worker processes when more than one is asked for.
+// Training and fine-tuning from the GUI: the form (TrainForm) beside the live plots
+// (TrainPlots), with Start / Pause / Stop / Resume, progress and status. The panel drives the
+// run, a TrainJob: a worker thread, or worker processes when more than one is asked for.
 #pragma once
 
 #include <QWidget>
 
-#include "app/gui/core/train_request.hpp"
+#include "app/gui/core/train_job.hpp"
 #include "model/train/train_events.hpp"
 
-class QCheckBox;
-class QComboBox;
-class QDoubleSpinBox;
 class QLabel;
-class QLineEdit;
 class QProgressBar;
 class QPushButton;
-class QRadioButton;
-class QSpinBox;
 
 namespace ssmscope::gui {
 
 class Plot;
-class TrainJob;
+class TrainForm;
+class TrainPlots;
 
 class TrainPanel : public QWidget {
     Q_OBJECT
@@ -50,31 +43,18 @@ class TrainPanel : public QWidget {
   private:
     void begin(const TrainRequest& request);
     void on_step(const model::StepEvent& e);
-    void on_eval(const model::EvalEvent& e);
     void on_finished(bool ok, const QString& message, const QString& out);
-    void update_form();
-    void clear_plots();
+    void update_buttons();
 
     TrainJob* job_ = nullptr;
-    QString checkpoint_, last_out_;
-    int checkpoint_layers_ = 0;
+    QString last_out_;
     std::int64_t total_steps_ = 0;
 
-    QRadioButton* new_model_;
-    QRadioButton* finetune_;
-    QComboBox* arch_;
-    QSpinBox *d_model_, *n_layer_, *d_state_, *expand_, *headdim_, *ngroups_, *d_conv_;
-    QLineEdit* blocks_;
-    QSpinBox* lora_rank_;
-    QLineEdit* corpus_;
-    QSpinBox *steps_, *batch_, *seq_len_, *nproc_, *stability_every_;
-    QDoubleSpinBox* lr_;
-    QComboBox* device_;
-    QLineEdit* out_;
+    TrainForm* form_;
+    TrainPlots* plots_;
     QPushButton *start_, *pause_, *stop_, *resume_, *open_;
     QProgressBar* progress_;
     QLabel* status_;
-    Plot *loss_, *perplexity_, *abscissa_, *lyapunov_;
 };
 
 }  // namespace ssmscope::gui

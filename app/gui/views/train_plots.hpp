@@ -1,0 +1,31 @@
+// The live plots of a training run: training and validation loss, perplexity, and per layer the
+// spectral abscissa and the largest Lyapunov exponent of the stability snapshots. They grow with
+// every event the run reports.
+#pragma once
+
+#include <QList>
+#include <QWidget>
+
+#include "model/train/train_events.hpp"
+
+namespace ssmscope::gui {
+
+class Plot;
+
+class TrainPlots : public QWidget {
+    Q_OBJECT
+  public:
+    explicit TrainPlots(QWidget* parent = nullptr);
+
+    void clear();
+    // False (and nothing drawn) for a step the plots already hold: a resumed multi-process run
+    // replays its log from the start.
+    bool add_step(const model::StepEvent& e);
+    void add_eval(const model::EvalEvent& e);
+    QList<Plot*> plots() const;
+
+  private:
+    Plot *loss_, *perplexity_, *abscissa_, *lyapunov_;
+};
+
+}  // namespace ssmscope::gui
