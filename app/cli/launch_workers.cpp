@@ -153,7 +153,7 @@ int launch_workers(int nproc, int timeout_s) {
         const int code = code_of(status);
         // A clean finish (0) or a saved stop (130) of one rank is what all ranks do together;
         // anything else ends the run.
-        const bool ok = WIFEXITED(status) && (code == kOk || code == 130);
+        const bool ok = WIFEXITED(status) && (code == kOk || code == kInterrupted);
         if (!ok && !failed) {
             failed = true;
             result = code;

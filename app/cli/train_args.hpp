@@ -8,12 +8,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include "app/cli/exit_codes.hpp"
 #include "model/train/trainer.hpp"
 
 namespace ssmscope::cli {
-
-// Exit code of a run stopped by SIGINT after saving its checkpoint (128 + SIGINT, as shells do).
-inline constexpr int kInterrupted = 130;
 
 // Returns the flags it added, so that `train --options FILE` can refuse them beside the file.
 std::vector<CLI::Option*> add_train_args(CLI::App& cmd, model::TrainOptions& options);

@@ -5,26 +5,28 @@
 #include <iterator>
 
 #include "base/error.hpp"
+#include "base/json_parse.hpp"
+#include "base/json_reader.hpp"
 #include "base/str.hpp"
-#include "model/config/json_fields.hpp"
 
 namespace ssmscope::model {
 
 namespace {
 
-std::int64_t auto_dt_rank(const JsonFields& f, const std::string& key, std::int64_t d_model) {
+std::int64_t auto_dt_rank(const JsonNode& f, const std::string& key, std::int64_t d_model) {
     const auto automatic = default_dt_rank(d_model);
-    if (!f.has(key))
+    const JsonNode rank = f[key];
+    if (rank.is_null())
         return automatic;
-    if (f.optional_int(key, /*strict=*/false))
-        return f.positive_int(key);
-    if (f.string(key, "") != "auto")
-        f.fail(key, "a positive integer or \"auto\"");
+    if (rank.optional_integer(/*strict=*/false))
+        return rank.positive_integer();
+    if (!rank.json().is_string() || rank.string() != "auto")
+        rank.expected("a positive integer or \"auto\"");
     return automatic;
 }
 
-void read_sparse_form(const JsonFields& f, ModelConfig& c) {
-    const std::string form = f.string("ssm_form", "");
+void read_sparse_form(const JsonNode& f, ModelConfig& c) {
+    const std::string form = f["ssm_form"].string_or("");
     if (form.empty() || form == "diagonal")
         return;
     if (c.arch == Arch::Mamba && form == "controllable") {
@@ -34,145 +36,146 @@ void read_sparse_form(const JsonFields& f, ModelConfig& c) {
     } else if (c.arch == Arch::Mamba2 && form == "stable_companion") {
         c.arch = Arch::StMamba2;
     } else {
-        f.fail("ssm_form", c.arch == Arch::Mamba
-                               ? "\"controllable\" or \"observable\" for a mamba model"
-                               : "\"stable_companion\" for a mamba2 model");
+        f["ssm_form"].expected(c.arch == Arch::Mamba
+                                   ? "\"controllable\" or \"observable\" for a mamba model"
+                                   : "\"stable_companion\" for a mamba2 model");
     }
-    const auto r = f.range("coeff_init_range", {c.coeff_init_lo, c.coeff_init_hi});
+    const auto r = f["coeff_init_range"].range_or({c.coeff_init_lo, c.coeff_init_hi});
     c.coeff_init_lo = r.first;
     c.coeff_init_hi = r.second;
-    const auto p = f.range("pole_radius_init_range", {c.pole_radius_lo, c.pole_radius_hi});
+    const auto p = f["pole_radius_init_range"].range_or({c.pole_radius_lo, c.pole_radius_hi});
     if (p.first <= 0)
-        f.fail("pole_radius_init_range", "positive radii");
+        f["pole_radius_init_range"].expected("positive radii");
     c.pole_radius_lo = p.first;
     c.pole_radius_hi = p.second;
 }
 
-void read_common_hf(const JsonFields& f, ModelConfig& c) {
-    c.d_model = f.positive_int("hidden_size");
-    c.n_layer = f.positive_int("num_hidden_layers");
-    c.vocab_size = f.positive_int("vocab_size");
-    c.d_conv = f.positive_int("conv_kernel", 4);
-    c.expand = f.positive_int("expand", 2);
-    c.conv_bias = f.boolean("use_conv_bias", true);
-    c.norm_eps = f.number("layer_norm_epsilon", 1e-5);
-    c.residual_in_fp32 = f.boolean("residual_in_fp32", true);
-    c.dt_min = f.number("time_step_min", c.dt_min);
-    c.dt_max = f.number("time_step_max", c.dt_max);
-    c.dt_init_floor = f.number("time_step_floor", c.dt_init_floor);
-    c.bos_token_id = f.optional_int("bos_token_id");
-    c.eos_token_id = f.optional_int("eos_token_id");
-    c.pad_token_id = f.optional_int("pad_token_id");
-    c.max_position_embeddings = f.optional_int("max_position_embeddings");
+void read_common_hf(const JsonNode& f, ModelConfig& c) {
+    c.d_model = f["hidden_size"].positive_integer();
+    c.n_layer = f["num_hidden_layers"].positive_integer();
+    c.vocab_size = f["vocab_size"].positive_integer();
+    c.d_conv = f["conv_kernel"].positive_integer_or(4);
+    c.expand = f["expand"].positive_integer_or(2);
+    c.conv_bias = f["use_conv_bias"].boolean_or(true);
+    c.norm_eps = f["layer_norm_epsilon"].number_or(1e-5);
+    c.residual_in_fp32 = f["residual_in_fp32"].boolean_or(true);
+    c.dt_min = f["time_step_min"].number_or(c.dt_min);
+    c.dt_max = f["time_step_max"].number_or(c.dt_max);
+    c.dt_init_floor = f["time_step_floor"].number_or(c.dt_init_floor);
+    c.bos_token_id = f["bos_token_id"].optional_integer();
+    c.eos_token_id = f["eos_token_id"].optional_integer();
+    c.pad_token_id = f["pad_token_id"].optional_integer();
+    c.max_position_embeddings = f["max_position_embeddings"].optional_integer();
     if (c.max_position_embeddings && *c.max_position_embeddings < 1)
-        f.fail("max_position_embeddings", "a positive integer");
-    c.torch_dtype = f.string("torch_dtype", "float32");
-    const std::string act = f.string("hidden_act", "silu");
+        f["max_position_embeddings"].expected("a positive integer");
+    c.torch_dtype = f["torch_dtype"].string_or("float32");
+    const std::string act = f["hidden_act"].string_or("silu");
     if (act != "silu" && act != "swish")
-        f.fail("hidden_act", "\"silu\" (as every Mamba uses)");
+        f["hidden_act"].expected("\"silu\" (as every Mamba uses)");
 }
 
-ModelConfig parse_hf_mamba(const JsonFields& f) {
+ModelConfig parse_hf_mamba(const JsonNode& f) {
     ModelConfig c;
     c.arch = Arch::Mamba;
     read_common_hf(f, c);
-    c.d_state = f.positive_int("state_size", 16);
+    c.d_state = f["state_size"].positive_integer_or(16);
     // transformers' MambaConfig default for use_bias changed between versions: when the file
     // does not say, the presence of in_proj.bias decides (load_checkpoint).
-    c.proj_bias = f.boolean("use_bias", false);
-    c.proj_bias_unknown = !f.has("use_bias");
-    c.tie_embeddings = f.boolean("tie_word_embeddings", true);
+    c.proj_bias = f["use_bias"].boolean_or(false);
+    c.proj_bias_unknown = f["use_bias"].is_null();
+    c.tie_embeddings = f["tie_word_embeddings"].boolean_or(true);
     c.dt_rank = auto_dt_rank(f, "time_step_rank", c.d_model);
-    if (f.has("intermediate_size") && f.positive_int("intermediate_size") != c.d_inner()) {
-        f.fail("intermediate_size", str("expand × hidden_size = ", c.d_inner()));
+    if (!f["intermediate_size"].is_null() &&
+        f["intermediate_size"].positive_integer() != c.d_inner()) {
+        f["intermediate_size"].expected(str("expand × hidden_size = ", c.d_inner()));
     }
-    c.dt_scale = f.number("time_step_scale", 1.0);
-    c.dt_init_random = f.string("time_step_init_scheme", "random") != "constant";
+    c.dt_scale = f["time_step_scale"].number_or(1.0);
+    c.dt_init_random = f["time_step_init_scheme"].string_or("random") != "constant";
     read_sparse_form(f, c);
     return c;
 }
 
-ModelConfig parse_hf_mamba2(const JsonFields& f) {
+ModelConfig parse_hf_mamba2(const JsonNode& f) {
     ModelConfig c;
     c.arch = Arch::Mamba2;
     read_common_hf(f, c);
-    c.d_state = f.positive_int("state_size", 128);
-    c.headdim = f.positive_int("head_dim", 64);
+    c.d_state = f["state_size"].positive_integer_or(128);
+    c.headdim = f["head_dim"].positive_integer_or(64);
     // Mamba2Config's default n_groups (8) is Codestral's; when absent, in_proj's shape decides.
-    c.ngroups = f.positive_int("n_groups", 1);
-    c.ngroups_unknown = !f.has("n_groups");
+    c.ngroups = f["n_groups"].positive_integer_or(1);
+    c.ngroups_unknown = f["n_groups"].is_null();
     // transformers' gated RMSNorm normalises over the whole inner size; our own files say
     // otherwise when the model came from mamba_ssm.
-    c.norm_groups = f.positive_int("norm_groups", 1);
-    c.proj_bias = f.boolean("use_bias", false);
-    c.tie_embeddings = f.boolean("tie_word_embeddings", false);
-    c.chunk_size = f.positive_int("chunk_size", 256);
-    const auto limit = f.range("time_step_limit", {c.dt_limit_lo, c.dt_limit_hi});
+    c.norm_groups = f["norm_groups"].positive_integer_or(1);
+    c.proj_bias = f["use_bias"].boolean_or(false);
+    c.tie_embeddings = f["tie_word_embeddings"].boolean_or(false);
+    c.chunk_size = f["chunk_size"].positive_integer_or(256);
+    const auto limit = f["time_step_limit"].range_or({c.dt_limit_lo, c.dt_limit_hi});
     c.dt_limit_lo = limit.first;
     c.dt_limit_hi = limit.second;
-    if (!f.boolean("rms_norm", true))
-        f.fail("rms_norm", "true (the gated RMSNorm)");
-    if (f.has("num_heads") && f.positive_int("num_heads") * c.headdim != c.d_inner()) {
-        f.fail("num_heads", str("num_heads × head_dim = expand × hidden_size = ", c.d_inner()));
+    if (!f["rms_norm"].boolean_or(true))
+        f["rms_norm"].expected("true (the gated RMSNorm)");
+    if (!f["num_heads"].is_null() && f["num_heads"].positive_integer() * c.headdim != c.d_inner()) {
+        f["num_heads"].expected(str("num_heads × head_dim = expand × hidden_size = ", c.d_inner()));
     }
     read_sparse_form(f, c);
     return c;
 }
 
-ModelConfig parse_mamba_ssm(const JsonFields& f) {
+ModelConfig parse_mamba_ssm(const JsonNode& f) {
     ModelConfig c;
     c.layout = Layout::MambaSsm;
-    const JsonFields ssm = f.object("ssm_cfg");
-    const std::string layer = ssm.string("layer", "Mamba1");
+    const JsonNode ssm = f["ssm_cfg"].object_or_empty();
+    const std::string layer = ssm["layer"].string_or("Mamba1");
     if (layer == "Mamba1") {
         c.arch = Arch::Mamba;
     } else if (layer == "Mamba2") {
         c.arch = Arch::Mamba2;
     } else {
-        ssm.fail("layer", "\"Mamba1\" or \"Mamba2\"");
+        ssm["layer"].expected("\"Mamba1\" or \"Mamba2\"");
     }
-    c.d_model = f.positive_int("d_model");
-    c.n_layer = f.positive_int("n_layer");
-    c.vocab_size = f.positive_int("vocab_size");
-    c.pad_vocab_size_multiple = f.positive_int("pad_vocab_size_multiple", 8);
-    c.tie_embeddings = f.boolean("tie_embeddings", true);
-    c.residual_in_fp32 = f.boolean("residual_in_fp32", true);
-    if (!f.boolean("rms_norm", true))
-        f.fail("rms_norm", "true (LayerNorm blocks are not supported)");
-    if (f.optional_int("d_intermediate").value_or(0) != 0) {
-        f.fail("d_intermediate", "0 (blocks with an MLP are not supported)");
+    c.d_model = f["d_model"].positive_integer();
+    c.n_layer = f["n_layer"].positive_integer();
+    c.vocab_size = f["vocab_size"].positive_integer();
+    c.pad_vocab_size_multiple = f["pad_vocab_size_multiple"].positive_integer_or(8);
+    c.tie_embeddings = f["tie_embeddings"].boolean_or(true);
+    c.residual_in_fp32 = f["residual_in_fp32"].boolean_or(true);
+    if (!f["rms_norm"].boolean_or(true))
+        f["rms_norm"].expected("true (LayerNorm blocks are not supported)");
+    if (f["d_intermediate"].optional_integer().value_or(0) != 0) {
+        f["d_intermediate"].expected("0 (blocks with an MLP are not supported)");
     }
-    c.d_state = ssm.positive_int("d_state", c.arch == Arch::Mamba ? 16 : 128);
-    c.d_conv = ssm.positive_int("d_conv", 4);
-    c.expand = ssm.positive_int("expand", 2);
-    c.conv_bias = ssm.boolean("conv_bias", true);
-    c.proj_bias = ssm.boolean("bias", false);
-    c.dt_min = ssm.number("dt_min", c.dt_min);
-    c.dt_max = ssm.number("dt_max", c.dt_max);
-    c.dt_init_floor = ssm.number("dt_init_floor", c.dt_init_floor);
+    c.d_state = ssm["d_state"].positive_integer_or(c.arch == Arch::Mamba ? 16 : 128);
+    c.d_conv = ssm["d_conv"].positive_integer_or(4);
+    c.expand = ssm["expand"].positive_integer_or(2);
+    c.conv_bias = ssm["conv_bias"].boolean_or(true);
+    c.proj_bias = ssm["bias"].boolean_or(false);
+    c.dt_min = ssm["dt_min"].number_or(c.dt_min);
+    c.dt_max = ssm["dt_max"].number_or(c.dt_max);
+    c.dt_init_floor = ssm["dt_init_floor"].number_or(c.dt_init_floor);
     if (c.arch == Arch::Mamba) {
         c.dt_rank = auto_dt_rank(ssm, "dt_rank", c.d_model);
-        c.dt_scale = ssm.number("dt_scale", 1.0);
-        c.dt_init_random = ssm.string("dt_init", "random") != "constant";
+        c.dt_scale = ssm["dt_scale"].number_or(1.0);
+        c.dt_init_random = ssm["dt_init"].string_or("random") != "constant";
     } else {
-        c.headdim = ssm.positive_int("headdim", 64);
-        c.ngroups = ssm.positive_int("ngroups", 1);
+        c.headdim = ssm["headdim"].positive_integer_or(64);
+        c.ngroups = ssm["ngroups"].positive_integer_or(1);
         c.norm_groups = c.ngroups;  // mamba_ssm's RMSNormGated(group_size = d_ssm / ngroups)
-        c.d_has_hdim = ssm.boolean("D_has_hdim", false);
-        c.chunk_size = ssm.positive_int("chunk_size", 256);
-        const auto a = ssm.range("A_init_range", {1.0, 16.0});
+        c.d_has_hdim = ssm["D_has_hdim"].boolean_or(false);
+        c.chunk_size = ssm["chunk_size"].positive_integer_or(256);
+        const auto a = ssm["A_init_range"].range_or({1.0, 16.0});
         c.a_init_lo = a.first;
         c.a_init_hi = a.second;
-        const auto limit = ssm.range("dt_limit", {c.dt_limit_lo, c.dt_limit_hi});
+        const auto limit = ssm["dt_limit"].range_or({c.dt_limit_lo, c.dt_limit_hi});
         c.dt_limit_lo = limit.first;
         c.dt_limit_hi = limit.second;
-        if (ssm.has("d_ssm") && ssm.positive_int("d_ssm") != c.d_inner()) {
-            ssm.fail("d_ssm", str("the inner size expand × d_model = ", c.d_inner()));
+        if (!ssm["d_ssm"].is_null() && ssm["d_ssm"].positive_integer() != c.d_inner()) {
+            ssm["d_ssm"].expected(str("the inner size expand × d_model = ", c.d_inner()));
         }
-        if (!ssm.boolean("rmsnorm", true))
-            ssm.fail("rmsnorm", "true (the gated RMSNorm)");
-        if (ssm.boolean("norm_before_gate", false)) {
-            ssm.fail("norm_before_gate", "false (as in the released Mamba-2 models)");
+        if (!ssm["rmsnorm"].boolean_or(true))
+            ssm["rmsnorm"].expected("true (the gated RMSNorm)");
+        if (ssm["norm_before_gate"].boolean_or(false)) {
+            ssm["norm_before_gate"].expected("false (as in the released Mamba-2 models)");
         }
     }
     read_sparse_form(f, c);
@@ -221,22 +224,22 @@ std::string quote_python_floats(const std::string& text) {
 }  // namespace
 
 ModelConfig parse_config(const nlohmann::json& json, const std::string& source) {
-    const JsonFields f(json, source);
+    const JsonNode f(json, source);
     if (json.contains("attn_layer_idx") && json["attn_layer_idx"].is_array() &&
         !json["attn_layer_idx"].empty()) {
-        f.fail("attn_layer_idx", "an empty list (attention layers are not supported)");
+        f["attn_layer_idx"].expected("an empty list (attention layers are not supported)");
     }
     ModelConfig c;
-    if (f.has("model_type")) {
-        const std::string type = f.string("model_type", "");
+    if (!f["model_type"].is_null()) {
+        const std::string type = f["model_type"].string_or("");
         if (type == "mamba") {
             c = parse_hf_mamba(f);
         } else if (type == "mamba2") {
             c = parse_hf_mamba2(f);
         } else {
-            f.fail("model_type", "\"mamba\" or \"mamba2\"");
+            f["model_type"].expected("\"mamba\" or \"mamba2\"");
         }
-    } else if (f.has("d_model") || f.has("n_layer")) {
+    } else if (!f["d_model"].is_null() || !f["n_layer"].is_null()) {
         c = parse_mamba_ssm(f);
     } else {
         throw InputError(str(source,
@@ -262,14 +265,7 @@ ModelConfig load_config(const std::filesystem::path& dir) {
 }
 
 ModelConfig parse_config_text(std::string_view text, const std::string& source) {
-    nlohmann::json json;
-    try {
-        json = nlohmann::json::parse(quote_python_floats(std::string(text)));
-    } catch (const nlohmann::json::exception& e) {
-        // parse_error, and out_of_range for a number beyond double.
-        throw InputError(str(source, ": malformed JSON: ", e.what()), source);
-    }
-    return parse_config(json, source);
+    return parse_config(parse_json(quote_python_floats(std::string(text)), source), source);
 }
 
 nlohmann::ordered_json to_hf_json(const ModelConfig& c) {

@@ -8,9 +8,10 @@
 #include <nlohmann/json.hpp>
 
 #include "base/error.hpp"
+#include "base/json_parse.hpp"
+#include "base/json_reader.hpp"
 #include "base/str.hpp"
 #include "model/io/checkpoint_names.hpp"
-#include "model/io/json_object.hpp"
 
 namespace ssmscope::model {
 
@@ -82,26 +83,24 @@ void CheckpointFiles::open_index(const std::filesystem::path& index) {
     const auto fail = [&](const std::string& what) {
         throw InputError(str(source, ": ", what), source);
     };
-    const json root = parse_json_object(read_text(index), source, "index");
+    const json document = parse_json_object(read_text(index), source);
+    const JsonNode root(document, source);
 
-    if (const auto meta = root.find("metadata"); meta != root.end() && !meta->is_object())
-        fail(str("'metadata' is ", json_kind(*meta), ", expected an object"));
-    const auto map = root.find("weight_map");
-    if (map == root.end())
-        fail("missing 'weight_map' (the object mapping tensor names to shard files)");
-    if (!map->is_object())
-        fail(str("'weight_map' is ", json_kind(*map),
-                 ", expected an object mapping tensor names to shard files"));
-    if (map->empty())
-        fail("'weight_map' lists no tensors");
+    if (const JsonNode meta = root["metadata"]; !meta.is_absent() && !meta.json().is_object())
+        meta.expected("an object");
+    const JsonNode map = root["weight_map"];
+    if (!map.json().is_object())
+        map.expected("an object mapping tensor names to shard files");
+    if (map.object().empty())
+        map.fail("lists no tensors");
 
     // Shard file name -> the tensors the index places there; a std::map orders the shards.
     std::map<std::string, std::vector<std::string>> shards;
-    for (const auto& [tensor, shard] : map->items()) {
-        if (!shard.is_string() || !is_plain_file_name(shard.get<std::string>()))
-            fail(str("weight_map entry '", tensor, "' is ", json_kind(shard),
-                     ", expected the file name of a shard in the same directory"));
-        shards[shard.get<std::string>()].push_back(tensor);
+    for (const auto& [tensor, value] : map.object()) {
+        const JsonNode shard = map.entry(tensor);
+        if (!shard.json().is_string() || !is_plain_file_name(shard.string()))
+            shard.expected("the file name of a shard in the same directory");
+        shards[shard.string()].push_back(tensor);
     }
 
     for (const auto& [shard, tensors] : shards) {

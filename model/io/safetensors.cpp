@@ -11,8 +11,9 @@
 #include <utility>
 
 #include "base/error.hpp"
+#include "base/json_parse.hpp"
+#include "base/json_reader.hpp"
 #include "base/str.hpp"
-#include "model/io/json_object.hpp"
 #include "model/io/shape.hpp"
 
 namespace ssmscope::model {
@@ -26,116 +27,81 @@ namespace {
 
 constexpr std::string_view kMetadataKey = "__metadata__";
 
-// Messages about one tensor entry: "<file>: tensor '<name>': <what>".
-struct EntryContext {
-    const std::string& file;
-    const std::string& tensor;
-
-    [[noreturn]] void fail(const std::string& what) const {
-        throw InputError(str(file, ": tensor '", tensor, "': ", what), file);
-    }
-};
-
 std::string span_string(std::uint64_t begin, std::uint64_t end) {
     return str("[", begin, ", ", end, ")");
 }
 
-DType parse_entry_dtype(const json& entry, const EntryContext& ctx) {
-    const auto it = entry.find("dtype");
-    if (it == entry.end())
-        ctx.fail("missing 'dtype'");
-    if (!it->is_string())
-        ctx.fail(str("'dtype' is ", json_kind(*it), ", expected a string"));
-    const auto& name = it->get_ref<const std::string&>();
+DType parse_entry_dtype(const JsonNode& entry) {
+    const JsonNode node = entry["dtype"];
+    const std::string name = node.string();
     const std::optional<DType> dtype = parse_dtype(name);
     if (!dtype)
-        ctx.fail(str("unknown dtype '", name, "' (known: ", known_dtype_names(), ")"));
+        node.fail(str("unknown dtype ", quoted(name), " (known: ", known_dtype_names(), ")"));
     return *dtype;
 }
 
-std::vector<std::int64_t> parse_entry_shape(const json& entry, const EntryContext& ctx) {
-    const auto it = entry.find("shape");
-    if (it == entry.end())
-        ctx.fail("missing 'shape'");
-    if (!it->is_array())
-        ctx.fail(
-            str("'shape' is ", json_kind(*it), ", expected an array of non-negative integers"));
+std::vector<std::int64_t> parse_entry_shape(const JsonNode& entry) {
+    const JsonNode node = entry["shape"];
+    if (!node.json().is_array())
+        node.expected("an array of non-negative integers");
     std::vector<std::int64_t> shape;
-    shape.reserve(it->size());
-    for (std::size_t i = 0; i < it->size(); ++i) {
-        const json& d = (*it)[i];
-        if (d.is_number_integer() && !d.is_number_unsigned() && d.get<std::int64_t>() < 0)
-            ctx.fail(str("shape[", i, "] is ", d.get<std::int64_t>(),
-                         ": a dimension cannot be negative"));
-        if (!d.is_number_unsigned())
-            ctx.fail(str("shape[", i, "] is ", json_kind(d), ", expected a non-negative integer"));
-        const auto v = d.get<std::uint64_t>();
+    shape.reserve(node.size());
+    for (std::size_t i = 0; i < node.size(); ++i) {
+        const JsonNode d = node[i];
+        if (!d.json().is_number_unsigned())
+            d.expected("a non-negative integer");
+        const auto v = d.json().get<std::uint64_t>();
         if (v > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
-            ctx.fail(str("shape[", i, "] is ", v, ", larger than any tensor can be"));
+            d.fail(str(v, " is larger than any tensor can be"));
         shape.push_back(static_cast<std::int64_t>(v));
     }
     return shape;
 }
 
-std::pair<std::uint64_t, std::uint64_t> parse_entry_offsets(const json& entry,
-                                                            const EntryContext& ctx) {
-    const auto it = entry.find("data_offsets");
-    if (it == entry.end())
-        ctx.fail("missing 'data_offsets'");
-    constexpr std::string_view expected = ", expected two non-negative integers [begin, end]";
-    if (!it->is_array() || it->size() != 2)
-        ctx.fail(str("'data_offsets' is ", json_kind(*it), expected));
-    for (const json& v : *it)
-        if (!v.is_number_unsigned())
-            ctx.fail(str("'data_offsets' is ", json_kind(*it), expected));
-    const auto begin = (*it)[0].get<std::uint64_t>();
-    const auto end = (*it)[1].get<std::uint64_t>();
+std::pair<std::uint64_t, std::uint64_t> parse_entry_offsets(const JsonNode& entry) {
+    const JsonNode node = entry["data_offsets"];
+    if (!node.json().is_array() || node.size() != 2)
+        node.expected("two non-negative integers [begin, end]");
+    for (std::size_t i = 0; i < 2; ++i)
+        if (!node[i].json().is_number_unsigned())
+            node[i].expected("a non-negative integer");
+    const auto begin = node.json()[0].get<std::uint64_t>();
+    const auto end = node.json()[1].get<std::uint64_t>();
     if (end < begin)
-        ctx.fail(str("data_offsets ", span_string(begin, end),
-                     " decrease: end must not be less than begin"));
+        node.fail(str(span_string(begin, end), " decrease: end must not be less than begin"));
     return {begin, end};
 }
 
-TensorInfo parse_entry(const std::string& name, const json& entry, std::uint64_t data_size,
-                       const std::string& file) {
-    const EntryContext ctx{file, name};
-    if (!entry.is_object())
-        ctx.fail(str("entry is ", json_kind(entry),
-                     ", expected an object with 'dtype', 'shape' and 'data_offsets'"));
+TensorInfo parse_entry(const JsonNode& entry, const std::string& name, std::uint64_t data_size) {
+    if (!entry.json().is_object())
+        entry.expected("an object with \"dtype\", \"shape\" and \"data_offsets\"");
     TensorInfo info;
     info.name = name;
-    info.dtype = parse_entry_dtype(entry, ctx);
-    info.shape = parse_entry_shape(entry, ctx);
-    std::tie(info.begin, info.end) = parse_entry_offsets(entry, ctx);
+    info.dtype = parse_entry_dtype(entry);
+    info.shape = parse_entry_shape(entry);
+    std::tie(info.begin, info.end) = parse_entry_offsets(entry);
 
     const std::string offsets = str("data_offsets ", span_string(info.begin, info.end));
     const std::string described =
         str("shape ", shape_string(info.shape), " of ", dtype_name(info.dtype));
     const std::optional<std::uint64_t> needed = checked_nbytes(info.dtype, info.shape);
     if (!needed)
-        ctx.fail(str(described, " has more bytes than 64 bits can count"));
+        entry.fail(str(described, " has more bytes than 64 bits can count"));
     if (*needed != info.nbytes())
-        ctx.fail(
+        entry.fail(
             str(offsets, " hold ", info.nbytes(), " bytes but ", described, " needs ", *needed));
     if (info.end > data_size)
-        ctx.fail(str(offsets, " run past the end of the data section, which holds ", data_size,
-                     " bytes (truncated file?)"));
+        entry.fail(str(offsets, " run past the end of the data section, which holds ", data_size,
+                       " bytes (truncated file?)"));
     return info;
 }
 
-std::map<std::string, std::string> parse_metadata(const json& value, const std::string& file) {
-    if (!value.is_object())
-        throw InputError(str(file, ": ", kMetadataKey, " is ", json_kind(value),
-                             ", expected an object of strings"),
-                         file);
+std::map<std::string, std::string> parse_metadata(const JsonNode& node) {
+    if (!node.json().is_object())
+        node.expected("an object of strings");
     std::map<std::string, std::string> metadata;
-    for (const auto& [key, v] : value.items()) {
-        if (!v.is_string())
-            throw InputError(str(file, ": ", kMetadataKey, " entry '", key, "' is ", json_kind(v),
-                                 ", expected a string"),
-                             file);
-        metadata.emplace(key, v.get<std::string>());
-    }
+    for (const auto& [key, value] : node.object())
+        metadata.emplace(key, node.entry(key).string());
     return metadata;
 }
 
@@ -186,12 +152,13 @@ SafetensorsFile::SafetensorsFile(std::filesystem::path path) : file_(std::move(p
     const std::string_view header_text(reinterpret_cast<const char*>(bytes.data() + 8),
                                        static_cast<std::size_t>(header_size));
     const json header = parse_json_object(header_text, file, "header");
+    const JsonNode root(header, file, "header");
 
-    for (const auto& [key, value] : header.items()) {
+    for (const auto& [key, value] : root.object()) {
         if (key == kMetadataKey)
-            metadata_ = parse_metadata(value, file);
+            metadata_ = parse_metadata(root[kMetadataKey]);
         else
-            tensors_.push_back(parse_entry(key, value, data_size, file));
+            tensors_.push_back(parse_entry(root.entry(key), key, data_size));
     }
     std::sort(tensors_.begin(), tensors_.end(), [](const TensorInfo& a, const TensorInfo& b) {
         return std::tie(a.begin, a.end, a.name) < std::tie(b.begin, b.end, b.name);

@@ -4,11 +4,12 @@
 #include <iterator>
 
 #include "base/error.hpp"
+#include "base/json_parse.hpp"
+#include "base/json_reader.hpp"
 #include "base/str.hpp"
 #include "model/tokenizer/bpe_pipeline.hpp"
 #include "model/tokenizer/byte_level.hpp"
 #include "model/tokenizer/byte_tokenizer.hpp"
-#include "model/tokenizer/json_node.hpp"
 #include "model/tokenizer/pipeline_json.hpp"
 
 namespace ssmscope::model {
@@ -191,13 +192,7 @@ BpePipeline read_pipeline(const JsonNode& root) {
 std::unique_ptr<Tokenizer> parse_tokenizer_json(std::string_view json_text,
                                                 std::string_view source) {
     const std::string file(source);
-    nlohmann::json document;
-    try {
-        document = nlohmann::json::parse(json_text);
-    } catch (const nlohmann::json::exception& e) {
-        // parse_error, and out_of_range for a number beyond double (found by fuzzing).
-        throw InputError(str(file, ": not valid JSON (", e.what(), ")"), file);
-    }
+    const nlohmann::json document = parse_json(json_text, file);
     return make_bpe_tokenizer(read_pipeline(JsonNode(document, file)));
 }
 

@@ -6,7 +6,7 @@
 #include <functional>
 #include <vector>
 
-#include "model/tokenizer/json_node.hpp"
+#include "base/json_reader.hpp"
 #include "model/tokenizer/normalizer.hpp"
 #include "model/tokenizer/pre_tokenizer.hpp"
 

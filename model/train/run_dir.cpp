@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "base/error.hpp"
+#include "base/json_reader.hpp"
 #include "base/str.hpp"
-#include "model/config/json_fields.hpp"
 #include "model/io/atomic_file.hpp"
 
 namespace ssmscope::model {
@@ -34,18 +34,18 @@ nlohmann::json to_json(const TrainerState& s) {
 TrainerState trainer_state_from_json(const nlohmann::json& j, const std::string& source) {
     if (!j.is_object())
         throw InputError(str(source, ": expected a JSON object"));
-    const JsonFields f(j, source);
+    const JsonNode f(j, source);
     TrainerState s;
-    s.step = f.optional_int("step").value_or(-1);
-    s.tokens = f.optional_int("tokens").value_or(-1);
+    s.step = f["step"].optional_integer().value_or(-1);
+    s.tokens = f["tokens"].optional_integer().value_or(-1);
     if (s.step < 0 || s.tokens < 0)
         throw InputError(str(source, ": step and tokens must be integers, 0 or more"));
-    s.elapsed_s = f.number("elapsed_s", 0);
-    s.sampler = f.string("sampler", "");
+    s.elapsed_s = f["elapsed_s"].number_or(0);
+    s.sampler = f["sampler"].string_or("");
     try {
-        s.corpus_fingerprint = std::stoull(f.string("corpus_fingerprint", ""));
+        s.corpus_fingerprint = std::stoull(f["corpus_fingerprint"].string_or(""));
     } catch (const std::exception&) {
-        f.fail("corpus_fingerprint", "a decimal string");
+        f["corpus_fingerprint"].expected("a decimal string");
     }
     if (j.contains("last_val_loss") && j["last_val_loss"].is_number())
         s.last_val_loss = j["last_val_loss"].get<double>();

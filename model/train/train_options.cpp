@@ -5,8 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include "base/error.hpp"
+#include "base/json_reader.hpp"
 #include "base/str.hpp"
-#include "model/config/json_fields.hpp"
 
 namespace ssmscope::model {
 
@@ -82,25 +82,25 @@ nlohmann::json to_json(const TrainOptions& o) {
 TrainOptions train_options_from_json(const nlohmann::json& j, const std::string& source) {
     if (!j.is_object())
         throw InputError(str(source, ": expected a JSON object of training options"));
-    const JsonFields f(j, source);
+    const JsonNode f(j, source);
     const auto count = [&](const std::string& key, std::int64_t fallback) {
-        return f.optional_int(key).value_or(fallback);
+        return f[key].optional_integer().value_or(fallback);
     };
     TrainOptions o;
-    o.corpus = f.string("corpus", "");
+    o.corpus = f["corpus"].string_or("");
     o.batch = count("batch", o.batch);
     o.seq_len = count("seq_len", o.seq_len);
     o.accum = count("accum", o.accum);
     o.seed = static_cast<std::uint64_t>(count("seed", 0));
     o.steps = count("steps", o.steps);
-    o.lr = f.number("lr", o.lr);
-    o.min_lr = f.number("min_lr", o.min_lr);
+    o.lr = f["lr"].number_or(o.lr);
+    o.min_lr = f["min_lr"].number_or(o.min_lr);
     o.warmup = count("warmup", o.warmup);
-    o.weight_decay = f.number("weight_decay", o.weight_decay);
-    o.beta1 = f.number("beta1", o.beta1);
-    o.beta2 = f.number("beta2", o.beta2);
-    o.eps = f.number("eps", o.eps);
-    o.clip = f.number("clip", o.clip);
+    o.weight_decay = f["weight_decay"].number_or(o.weight_decay);
+    o.beta1 = f["beta1"].number_or(o.beta1);
+    o.beta2 = f["beta2"].number_or(o.beta2);
+    o.eps = f["eps"].number_or(o.eps);
+    o.clip = f["clip"].number_or(o.clip);
     o.log_every = count("log_every", o.log_every);
     o.eval_every = count("eval_every", o.eval_every);
     o.eval_tokens = count("eval_tokens", o.eval_tokens);
@@ -108,10 +108,10 @@ TrainOptions train_options_from_json(const nlohmann::json& j, const std::string&
     o.stability_tokens = count("stability_tokens", o.stability_tokens);
     o.checkpoint_every = count("checkpoint_every", o.checkpoint_every);
     o.keep_checkpoints = count("keep_checkpoints", o.keep_checkpoints);
-    o.device = f.string("device", o.device);
-    o.base_checkpoint = f.string("base_checkpoint", "");
+    o.device = f["device"].string_or(o.device);
+    o.base_checkpoint = f["base_checkpoint"].string_or("");
     o.lora_rank = count("lora_rank", 0);
-    o.lora_alpha = f.number("lora_alpha", o.lora_alpha);
+    o.lora_alpha = f["lora_alpha"].number_or(o.lora_alpha);
     try {
         if (j.contains("blocks"))
             o.blocks = j.at("blocks").get<std::vector<std::int64_t>>();

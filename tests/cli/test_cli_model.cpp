@@ -233,9 +233,10 @@ BOOST_AUTO_TEST_CASE(nonfinite_weights) {
 
 BOOST_AUTO_TEST_CASE(malformed_config) {
     std::ofstream(ckpt / "config.json") << "{\"model_type\": \"mamba\", \"hidden_size\": }";
-    expect_bad_input("info ckpt", {"config.json", "malformed JSON"});
+    expect_bad_input("info ckpt", {"config.json: not valid JSON: "});
     write_json(ckpt / "config.json", {{"model_type", "mamba"}, {"hidden_size", "16"}});
-    expect_bad_input("info ckpt", {"config.json", "hidden_size"});
+    expect_bad_input("info ckpt", {"config.json: hidden_size: expected a positive integer, found "
+                                   "the string \"16\""});
 }
 
 BOOST_AUTO_TEST_CASE(malformed_tokenizer_json) {

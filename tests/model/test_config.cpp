@@ -99,25 +99,44 @@ BOOST_AUTO_TEST_CASE(sparse_variants_and_round_trip) {
 }
 
 BOOST_AUTO_TEST_CASE(errors_name_the_field) {
+    // Each message names the file, the field's path and what was expected there.
+    const auto check = [](const json& j, const std::string& message) {
+        BOOST_TEST(error_of(j).find(message) != std::string::npos, error_of(j));
+    };
     json j = kMamba130mHf;
     j.erase("hidden_size");
-    BOOST_TEST(error_of(j).find("'hidden_size'") != std::string::npos, error_of(j));
+    check(j, "config.json: hidden_size: missing (expected a positive integer)");
+    j = kMamba130mHf;
+    j["hidden_size"] = -4;
+    check(j, "config.json: hidden_size: expected a positive integer, found the number -4");
+    j = kMamba130mHf;
+    j["use_bias"] = "no";
+    check(j, "config.json: use_bias: expected true or false, found the string \"no\"");
     j = kMamba130mHf;
     j["ssm_form"] = "diagonalish";
-    BOOST_TEST(error_of(j).find("'ssm_form'") != std::string::npos, error_of(j));
+    check(j,
+          "config.json: ssm_form: expected \"controllable\" or \"observable\" for a mamba "
+          "model, found the string \"diagonalish\"");
     j = kMamba130mHf;
     j["model_type"] = "llama";
-    BOOST_TEST(error_of(j).find("'model_type'") != std::string::npos, error_of(j));
+    check(j,
+          "config.json: model_type: expected \"mamba\" or \"mamba2\", found the string "
+          "\"llama\"");
     const json attn =
         json::parse(R"({"d_model": 64, "n_layer": 2, "vocab_size": 10, "attn_layer_idx": [1]})");
-    BOOST_TEST(error_of(attn).find("'attn_layer_idx'") != std::string::npos, error_of(attn));
+    check(attn, "config.json: attn_layer_idx: expected an empty list");
     const json mlp =
         json::parse(R"({"d_model": 64, "n_layer": 2, "vocab_size": 10, "d_intermediate": 128})");
-    BOOST_TEST(error_of(mlp).find("'d_intermediate'") != std::string::npos, error_of(mlp));
+    check(mlp,
+          "config.json: d_intermediate: expected 0 (blocks with an MLP are not supported), "
+          "found the number 128");
+    // A field of the nested ssm_cfg object is named by its path.
+    const json nested = json::parse(
+        R"({"d_model": 64, "n_layer": 2, "vocab_size": 10, "ssm_cfg": {"d_state": 0}})");
+    check(nested, "config.json: ssm_cfg.d_state: expected a positive integer, found the number 0");
     const json heads =
         json::parse(R"({"model_type": "mamba2", "hidden_size": 64, "num_hidden_layers": 1,
         "vocab_size": 10, "head_dim": 48})");
     BOOST_TEST(error_of(heads).find("head_dim 48") != std::string::npos, error_of(heads));
-    BOOST_TEST(error_of(json::array()).find("JSON object") != std::string::npos,
-               error_of(json::array()));
+    check(json::array(), "config.json: top level: expected an object, found an empty array");
 }
