@@ -10,6 +10,7 @@
 //   naive(cfg, inputs) -> Arrays<double>                        y then the state parts, from the
 //                                                               plain loops of naive.hpp
 //   Kernels<T>, cpu<T>()                                        a backend: forward, step, backward
+//                                                               (scan_calls.hpp: ScanCalls)
 //   forward / step / backward(kernels, cfg, arrays, ...)       one call on a backend
 //   kIsaPaths                                                   whether the CPU backend has one
 //                                                               path per instruction set

@@ -10,10 +10,11 @@
 #include "kernels/cpu/modal_scan.hpp"
 #include "kernels/modal_scan.hpp"
 #include "tests/kernels/backend_ops.hpp"
+#include "tests/kernels/scan_calls.hpp"
 
 namespace ssmscope::test {
 
-struct ModalScanOp {
+struct ModalScanOp : ScanCalls<ModalScanOp, kernels::ModalScanArgs, kernels::ModalScanGrads, 2, 8> {
     static constexpr const char* kName = "modal_scan";
     static constexpr bool kIsaPaths = false;
 
@@ -111,14 +112,6 @@ struct ModalScanOp {
     }
 
     template <class T>
-    struct Kernels {
-        void (*forward)(const kernels::ModalScanArgs<T>&, T*, T*, T*);
-        void (*step)(const kernels::ModalScanArgs<T>&, T*, T*, T*);  // null: no step kernel
-        void (*backward)(const kernels::ModalScanArgs<T>&, const T*, const T*, const T*,
-                         const kernels::ModalScanGrads<T>&);
-    };
-
-    template <class T>
     static Kernels<T> cpu() {
         return {&kernels::modal_scan_forward<T>, &kernels::modal_scan_step<T>,
                 &kernels::modal_scan_backward<T>};
@@ -141,26 +134,6 @@ struct ModalScanOp {
         a.threads = threads;
         a.checkpoint_every = c.K;
         return a;
-    }
-
-    template <class T>
-    static void forward(const Kernels<T>& k, const Config& c, const Arrays<T>& in, int threads,
-                        Arrays<T>& out) {
-        k.forward(args(c, in, threads), out[0].data(), out[1].data(), out[2].data());
-    }
-
-    template <class T>
-    static void step(const Kernels<T>& k, const Config& c, const Arrays<T>& in, Arrays<T>& state,
-                     std::vector<T>& y) {
-        k.step(args(c, in, 0), state[0].data(), state[1].data(), y.data());
-    }
-
-    template <class T>
-    static void backward(const Kernels<T>& k, const Config& c, const Arrays<T>& in, int threads,
-                         const std::vector<T>& dy, const Arrays<T>& dstate, Arrays<T>& g) {
-        const kernels::ModalScanGrads<T> grads{ptr(g[0]), ptr(g[1]), ptr(g[2]), ptr(g[3]),
-                                               ptr(g[4]), ptr(g[5]), ptr(g[6]), ptr(g[7])};
-        k.backward(args(c, in, threads), dy.data(), ptr(dstate[0]), ptr(dstate[1]), grads);
     }
 };
 

@@ -8,10 +8,12 @@
 #include "kernels/cpu/selective_scan.hpp"
 #include "kernels/selective_scan.hpp"
 #include "tests/kernels/backend_ops.hpp"
+#include "tests/kernels/scan_calls.hpp"
 
 namespace ssmscope::test {
 
-struct SelectiveScanOp {
+struct SelectiveScanOp
+    : ScanCalls<SelectiveScanOp, kernels::SelectiveScanArgs, kernels::SelectiveScanGrads, 1, 8> {
     static constexpr const char* kName = "selective_scan";
     static constexpr bool kIsaPaths = true;  // the float forward and step run lanes per ISA
 
@@ -118,14 +120,6 @@ struct SelectiveScanOp {
     }
 
     template <class T>
-    struct Kernels {
-        void (*forward)(const kernels::SelectiveScanArgs<T>&, T*, T*);
-        void (*step)(const kernels::SelectiveScanArgs<T>&, T*, T*);  // null: no step kernel
-        void (*backward)(const kernels::SelectiveScanArgs<T>&, const T*, const T*,
-                         const kernels::SelectiveScanGrads<T>&);
-    };
-
-    template <class T>
     static Kernels<T> cpu() {
         return {&kernels::selective_scan_forward<T>, &kernels::selective_scan_step<T>,
                 &kernels::selective_scan_backward<T>};
@@ -147,28 +141,6 @@ struct SelectiveScanOp {
         a.threads = threads;
         a.checkpoint_every = c.K;
         return a;
-    }
-
-    // out: y, last state (sized by the runner).
-    template <class T>
-    static void forward(const Kernels<T>& k, const Config& c, const Arrays<T>& in, int threads,
-                        Arrays<T>& out) {
-        k.forward(args(c, in, threads), out[0].data(), out[1].data());
-    }
-
-    template <class T>
-    static void step(const Kernels<T>& k, const Config& c, const Arrays<T>& in, Arrays<T>& state,
-                     std::vector<T>& y) {
-        k.step(args(c, in, 0), state[0].data(), y.data());
-    }
-
-    // grads: one per input, empty where the input is absent; dstate[0] empty: no dlast.
-    template <class T>
-    static void backward(const Kernels<T>& k, const Config& c, const Arrays<T>& in, int threads,
-                         const std::vector<T>& dy, const Arrays<T>& dstate, Arrays<T>& g) {
-        const kernels::SelectiveScanGrads<T> grads{ptr(g[0]), ptr(g[1]), ptr(g[2]), ptr(g[3]),
-                                                   ptr(g[4]), ptr(g[5]), ptr(g[6]), ptr(g[7])};
-        k.backward(args(c, in, threads), dy.data(), ptr(dstate[0]), grads);
     }
 };
 

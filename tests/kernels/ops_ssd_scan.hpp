@@ -8,10 +8,11 @@
 #include "kernels/cpu/ssd_scan.hpp"
 #include "kernels/ssd_scan.hpp"
 #include "tests/kernels/backend_ops.hpp"
+#include "tests/kernels/scan_calls.hpp"
 
 namespace ssmscope::test {
 
-struct SsdScanOp {
+struct SsdScanOp : ScanCalls<SsdScanOp, kernels::SsdScanArgs, kernels::SsdScanGrads, 1, 7> {
     static constexpr const char* kName = "ssd_scan";
     static constexpr bool kIsaPaths = false;
 
@@ -101,14 +102,6 @@ struct SsdScanOp {
     }
 
     template <class T>
-    struct Kernels {
-        void (*forward)(const kernels::SsdScanArgs<T>&, T*, T*);
-        void (*step)(const kernels::SsdScanArgs<T>&, T*, T*);  // null: no step kernel
-        void (*backward)(const kernels::SsdScanArgs<T>&, const T*, const T*,
-                         const kernels::SsdScanGrads<T>&);
-    };
-
-    template <class T>
     static Kernels<T> cpu() {
         return {&kernels::ssd_scan_forward<T>, &kernels::ssd_scan_step<T>,
                 &kernels::ssd_scan_backward<T>};
@@ -129,26 +122,6 @@ struct SsdScanOp {
         a.threads = threads;
         a.checkpoint_every = c.K;
         return a;
-    }
-
-    template <class T>
-    static void forward(const Kernels<T>& k, const Config& c, const Arrays<T>& in, int threads,
-                        Arrays<T>& out) {
-        k.forward(args(c, in, threads), out[0].data(), out[1].data());
-    }
-
-    template <class T>
-    static void step(const Kernels<T>& k, const Config& c, const Arrays<T>& in, Arrays<T>& state,
-                     std::vector<T>& y) {
-        k.step(args(c, in, 0), state[0].data(), y.data());
-    }
-
-    template <class T>
-    static void backward(const Kernels<T>& k, const Config& c, const Arrays<T>& in, int threads,
-                         const std::vector<T>& dy, const Arrays<T>& dstate, Arrays<T>& g) {
-        const kernels::SsdScanGrads<T> grads{ptr(g[0]), ptr(g[1]), ptr(g[2]), ptr(g[3]),
-                                             ptr(g[4]), ptr(g[5]), ptr(g[6])};
-        k.backward(args(c, in, threads), dy.data(), ptr(dstate[0]), grads);
     }
 };
 
