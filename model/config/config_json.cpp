@@ -104,9 +104,6 @@ ModelConfig parse_hf_mamba2(const JsonNode& f) {
     // Mamba2Config's default n_groups (8) is Codestral's; when absent, in_proj's shape decides.
     c.ngroups = f["n_groups"].positive_integer_or(1);
     c.ngroups_unknown = f["n_groups"].is_null();
-    // transformers' gated RMSNorm normalises over the whole inner size; our own files say
-    // otherwise when the model came from mamba_ssm.
-    c.norm_groups = f["norm_groups"].positive_integer_or(1);
     c.proj_bias = f["use_bias"].boolean_or(false);
     c.tie_embeddings = f["tie_word_embeddings"].boolean_or(false);
     c.chunk_size = f["chunk_size"].positive_integer_or(256);
@@ -160,7 +157,6 @@ ModelConfig parse_mamba_ssm(const JsonNode& f) {
     } else {
         c.headdim = ssm["headdim"].positive_integer_or(64);
         c.ngroups = ssm["ngroups"].positive_integer_or(1);
-        c.norm_groups = c.ngroups;  // mamba_ssm's RMSNormGated(group_size = d_ssm / ngroups)
         c.d_has_hdim = ssm["D_has_hdim"].boolean_or(false);
         c.chunk_size = ssm["chunk_size"].positive_integer_or(256);
         const auto a = ssm["A_init_range"].range_or({1.0, 16.0});
@@ -299,8 +295,6 @@ nlohmann::ordered_json to_hf_json(const ModelConfig& c) {
         j["n_groups"] = c.ngroups;
         j["chunk_size"] = c.chunk_size;
         j["rms_norm"] = true;
-        if (c.norm_groups != 1)
-            j["norm_groups"] = c.norm_groups;
         // (0, ∞) is transformers' default; JSON cannot write ∞, Python writes a bare Infinity.
         if (c.dt_limit_lo != 0.0 || !std::isinf(c.dt_limit_hi)) {
             j["time_step_limit"] = {c.dt_limit_lo, c.dt_limit_hi};

@@ -66,8 +66,6 @@ void validate(const ModelConfig& c, const std::string& source) {
         need(c.ngroups > 0 && c.nheads() % c.ngroups == 0,
              str("n_groups ", c.ngroups, " must divide the number of heads ", c.nheads()));
         need(c.chunk_size > 0, "chunk_size must be positive");
-        need(c.norm_groups > 0 && c.d_inner() % c.norm_groups == 0,
-             str("norm_groups ", c.norm_groups, " must divide the inner size ", c.d_inner()));
     } else {
         need(c.dt_rank > 0, "time_step_rank (dt_rank) must be positive");
     }

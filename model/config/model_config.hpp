@@ -30,11 +30,9 @@ struct ModelConfig {
 
     // Mamba-2 family.
     std::int64_t headdim = 64;
+    // Groups of B and C, and of the gated RMSNorm: mamba_ssm (group_size = d_ssm / ngroups) and
+    // transformers (group_size = intermediate_size / n_groups) both normalise within each group.
     std::int64_t ngroups = 1;
-    // Groups of Mamba-2's gated RMSNorm: mamba_ssm normalises within each of the ngroups groups,
-    // transformers over the whole inner size (1 group). Our own files record it as
-    // "norm_groups" so a mamba_ssm model saved in the Hugging Face layout keeps its math.
-    std::int64_t norm_groups = 1;
     bool d_has_hdim = false;
     std::int64_t chunk_size = 256;
     double dt_limit_lo = 0.0;

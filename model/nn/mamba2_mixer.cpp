@@ -57,7 +57,7 @@ torch::Tensor Mamba2Mixer::forward(const torch::Tensor& u) {
             : ssd(x, delta, A(), groups_to_heads(xs[1], g_, n_, h_),
                   groups_to_heads(xs[2], g_, n_, h_), c_.chunk_size);
     const torch::Tensor y = ssm + x * d_per_head();
-    return out_proj(norm->forward_gated(y.reshape({b, l, e_}), parts[0], e_ / c_.norm_groups));
+    return out_proj(norm->forward_gated(y.reshape({b, l, e_}), parts[0], e_ / c_.ngroups));
 }
 
 torch::Tensor Mamba2Mixer::step(const torch::Tensor& u, LayerCache& cache) {
@@ -73,7 +73,7 @@ torch::Tensor Mamba2Mixer::step(const torch::Tensor& u, LayerCache& cache) {
     const torch::Tensor decay = torch::exp(d * A()).reshape({b, h_, 1, 1});
     cache.ssm = cache.ssm * decay + (d.unsqueeze(-1) * x).unsqueeze(-1) * Bh.unsqueeze(2);
     const torch::Tensor y = (cache.ssm * Ch.unsqueeze(2)).sum(-1) + x * d_per_head();
-    return out_proj(norm->forward_gated(y.reshape({b, e_}), parts[0], e_ / c_.norm_groups));
+    return out_proj(norm->forward_gated(y.reshape({b, e_}), parts[0], e_ / c_.ngroups));
 }
 
 LayerCache Mamba2Mixer::new_cache(std::int64_t batch, const torch::TensorOptions& options) const {

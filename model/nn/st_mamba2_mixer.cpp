@@ -59,7 +59,7 @@ torch::Tensor StMamba2Mixer::forward(const torch::Tensor& u) {
     const torch::Tensor ssm =
         dense_ ? companion_scan_dense(scan) : companion_scan(scan, modal_basis_from_poles(poles()));
     const torch::Tensor y = ssm + x * D.reshape({h_, 1});
-    return out_proj(norm->forward_gated(y.reshape({b, l, e_}), parts[0], e_ / c_.norm_groups));
+    return out_proj(norm->forward_gated(y.reshape({b, l, e_}), parts[0], e_ / c_.ngroups));
 }
 
 torch::Tensor StMamba2Mixer::step(const torch::Tensor& u, LayerCache& cache) {
@@ -73,7 +73,7 @@ torch::Tensor StMamba2Mixer::step(const torch::Tensor& u, LayerCache& cache) {
         companion_step(CompanionForm::Controllable, coeffs(), head_delta(parts[2], dt_bias, c_), x,
                        groups_to_heads(xs[1], g_, n_, h_), cache.ssm) +
         x * D.reshape({h_, 1});
-    return out_proj(norm->forward_gated(y.reshape({b, e_}), parts[0], e_ / c_.norm_groups));
+    return out_proj(norm->forward_gated(y.reshape({b, e_}), parts[0], e_ / c_.ngroups));
 }
 
 LayerCache StMamba2Mixer::new_cache(std::int64_t batch, const torch::TensorOptions& options) const {

@@ -75,7 +75,7 @@ NaiveConfig naive_config(const ModelConfig& c) {
     n.nheads = c.nheads();
     n.headdim = c.headdim;
     n.ngroups = c.ngroups;
-    n.norm_groups = c.norm_groups;
+    n.norm_groups = c.ngroups;
     n.eps = c.norm_eps;
     n.tied = c.tie_embeddings;
     return n;

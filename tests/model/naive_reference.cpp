@@ -152,7 +152,8 @@ Mat mamba2_mixer(const NaiveConfig& c, const NaiveWeights& w, const std::string&
                 y[static_cast<std::size_t>(h * P + q)] = acc + D.at(h) * u;
             }
         }
-        // Gated RMSNorm: v = y·SiLU(z), normalised within each of the norm groups.
+        // Gated RMSNorm: v = y·SiLU(z), normalised within each of the ngroups groups (mamba_ssm's
+        // RMSNormGated, transformers' MambaRMSNormGated with group_size = d_inner / n_groups).
         const std::int64_t NG = c.norm_groups, gs = E / NG;
         for (std::int64_t d = 0; d < E; ++d)
             y[static_cast<std::size_t>(d)] *= silu(zx[l][static_cast<std::size_t>(d)]);

@@ -22,7 +22,9 @@ struct NaiveConfig {
     std::int64_t d_model = 0, n_layer = 0, vocab = 0, d_state = 0, d_conv = 0, d_inner = 0;
     std::int64_t dt_rank = 0;                           // Mamba-1
     std::int64_t nheads = 0, headdim = 0, ngroups = 1;  // Mamba-2
-    std::int64_t norm_groups = 1;  // gated RMSNorm: 1 (transformers) or ngroups (mamba_ssm)
+    // Groups of the gated RMSNorm: ngroups, as mamba_ssm and transformers compute it (a test may
+    // ask for 1, the whole inner size, to show that the grouping matters).
+    std::int64_t norm_groups = 1;
     double eps = 1e-5;
     bool tied = true;
 };
