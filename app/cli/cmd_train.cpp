@@ -70,7 +70,7 @@ Command add_train(CLI::App& app) {
                                          " holds every training option; ", "change it there"));
                 }
             }
-            args->options = usecase::read_options_file(args->options_file);
+            args->options = model::read_train_options(args->options_file);
             if (!args->options.base_checkpoint.empty() && !args->arch.empty()) {
                 throw InputError(str("--arch cannot be combined with ", args->options_file,
                                      ": it fine-tunes ", args->options.base_checkpoint,

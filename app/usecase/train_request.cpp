@@ -2,12 +2,6 @@
 
 #include <algorithm>
 
-#include <nlohmann/json.hpp>
-
-#include "base/error.hpp"
-#include "base/str.hpp"
-#include "model/train/run_dir.hpp"
-
 namespace ssmscope::usecase {
 
 void derive_schedule(model::TrainOptions& o) {
@@ -48,17 +42,6 @@ TrainRequest resume_request(const std::string& dir, std::int64_t steps, int npro
     r.options.steps = steps;
     r.nproc = nproc;
     return r;
-}
-
-void write_options_file(const TrainRequest& request, const std::filesystem::path& file) {
-    model::run_dir::write_text_atomically(file, to_json(request.options).dump(2) + "\n");
-}
-
-model::TrainOptions read_options_file(const std::filesystem::path& file) {
-    const auto j = nlohmann::json::parse(model::run_dir::read_text(file), nullptr, false);
-    if (j.is_discarded())
-        throw InputError(str(file.string(), ": not valid JSON"));
-    return model::train_options_from_json(j, file.string());
 }
 
 std::vector<std::string> worker_arguments(const TrainRequest& r,

@@ -51,13 +51,8 @@ TrainRequest train_request(const TrainForm& form);
 // Continues the run in `dir`; steps > 0 changes its total.
 TrainRequest resume_request(const std::string& dir, std::int64_t steps, int nproc);
 
-// The options file the worker processes read: to_json(request.options), as in train.json.
-void write_options_file(const TrainRequest& request, const std::filesystem::path& file);
-// The inverse, for `train --options FILE`: throws InputError naming the file (unreadable, not
-// JSON) and the field (out of range, of the wrong type).
-model::TrainOptions read_options_file(const std::filesystem::path& file);
-
-// The arguments of ssmscope-cli that run `request` in request.nproc processes:
+// The arguments of ssmscope-cli that run `request` in request.nproc processes, the options file
+// holding request.options as model::write_train_options writes train.json:
 //   train --resume DIR [--steps N] --nproc N
 //   train --options FILE --out OUT [--arch A --d-model ... for a new model] --nproc N
 std::vector<std::string> worker_arguments(const TrainRequest& request,

@@ -5,8 +5,10 @@
 #include <nlohmann/json.hpp>
 
 #include "base/error.hpp"
+#include "base/json_parse.hpp"
 #include "base/json_reader.hpp"
 #include "base/str.hpp"
+#include "model/train/run_dir.hpp"
 
 namespace ssmscope::model {
 
@@ -124,6 +126,15 @@ TrainOptions train_options_from_json(const nlohmann::json& j, const std::string&
     }
     o.validate(source);
     return o;
+}
+
+TrainOptions read_train_options(const std::filesystem::path& file) {
+    return train_options_from_json(parse_json(run_dir::read_text(file), file.string()),
+                                   file.string());
+}
+
+void write_train_options(const TrainOptions& options, const std::filesystem::path& file) {
+    run_dir::write_text_atomically(file, to_json(options).dump(2) + "\n");
 }
 
 }  // namespace ssmscope::model

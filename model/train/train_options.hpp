@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -53,5 +54,11 @@ struct TrainOptions {
 nlohmann::json to_json(const TrainOptions& options);
 // Throws InputError naming `source` and the field.
 TrainOptions train_options_from_json(const nlohmann::json& j, const std::string& source);
+
+// A run's train.json, or an options file in its format (`train --options FILE`): read, with
+// InputError naming the file (unreadable, not JSON) and the field (out of range, of the wrong
+// type); and written atomically.
+TrainOptions read_train_options(const std::filesystem::path& file);
+void write_train_options(const TrainOptions& options, const std::filesystem::path& file);
 
 }  // namespace ssmscope::model

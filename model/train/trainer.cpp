@@ -283,7 +283,7 @@ std::unique_ptr<Trainer> Trainer::start(const TrainOptions& options, const Model
         fs::remove_all(out, ec);  // it was absent or empty: leave nothing half made
         throw;
     }
-    run_dir::write_text_atomically(out / run_dir::kOptions, to_json(impl->options).dump(2) + "\n");
+    write_train_options(impl->options, out / run_dir::kOptions);
     return std::unique_ptr<Trainer>(new Trainer(std::move(impl)));
 }
 
@@ -293,13 +293,10 @@ std::unique_ptr<Trainer> Trainer::resume(const fs::path& out, std::int64_t steps
     if (!fs::exists(options_file))
         throw InputError(
             str(out.string(), ": not a training run (", options_file.string(), " is missing)"));
-    const auto j = nlohmann::json::parse(run_dir::read_text(options_file), nullptr, false);
-    if (j.is_discarded())
-        throw InputError(str(options_file.string(), ": not valid JSON"));
     auto impl = std::make_unique<Impl>();
     impl->ranks = Collectives(std::move(group));
     const bool lead = impl->ranks.lead();
-    impl->options = train_options_from_json(j, options_file.string());
+    impl->options = read_train_options(options_file);
     if (steps > 0)
         impl->options.steps = steps;
     impl->out = out;

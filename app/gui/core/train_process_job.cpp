@@ -53,7 +53,7 @@ void TrainProcessJob::start(const TrainRequest& request) {
     const QString options_file = options_dir_.filePath("train-options.json");
     if (request.resume.empty()) {
         try {
-            usecase::write_options_file(request, options_file.toStdString());
+            model::write_train_options(request.options, options_file.toStdString());
         } catch (const std::exception& e) {
             emit finished(false, QString::fromStdString(e.what()), out_);
             return;
