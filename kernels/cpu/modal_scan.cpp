@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "base/parallel_for.hpp"
 #include "kernels/cpu/modal_scan_unit.hpp"
-#include "kernels/cpu/reduce_blocks.hpp"
 
 namespace ssmscope::kernels {
 

@@ -10,9 +10,9 @@
 #include <algorithm>
 #include <vector>
 
+#include "base/parallel_for.hpp"
 #include "kernels/cpu/modal_scan.hpp"
 #include "kernels/cpu/modal_scan_unit.hpp"
-#include "kernels/cpu/reduce_blocks.hpp"
 
 namespace ssmscope::kernels {
 

@@ -5,8 +5,6 @@
 
 #include <cstdint>
 
-#include "base/parallel_for.hpp"
-
 namespace ssmscope::kernels {
 
 // A fixed split of `count` items into `blocks` contiguous ranges; range k is [begin, end).

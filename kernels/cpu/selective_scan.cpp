@@ -6,8 +6,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "base/parallel_for.hpp"
 #include "kernels/cpu/cpu_isa.hpp"
-#include "kernels/cpu/reduce_blocks.hpp"
 #include "kernels/cpu/selective_scan_channel.hpp"
 #include "kernels/cpu/selective_scan_isa.hpp"
 

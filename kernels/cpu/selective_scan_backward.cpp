@@ -11,6 +11,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "base/parallel_for.hpp"
 #include "kernels/cpu/cpu_isa.hpp"
 #include "kernels/cpu/reduce_blocks.hpp"
 #include "kernels/cpu/selective_scan.hpp"

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "kernels/cpu/reduce_blocks.hpp"
+#include "base/parallel_for.hpp"
 #include "kernels/cpu/ssd_scan_head.hpp"
 
 namespace ssmscope::kernels {

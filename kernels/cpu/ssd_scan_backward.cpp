@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "base/parallel_for.hpp"
 #include "kernels/cpu/reduce_blocks.hpp"
 #include "kernels/cpu/ssd_scan.hpp"
 #include "kernels/cpu/ssd_scan_head.hpp"
