@@ -5,6 +5,8 @@ namespace ssmscope::usecase {
 nlohmann::ordered_json summary_json(const CheckpointSummary& s) {
     nlohmann::ordered_json j;
     j["checkpoint"] = s.checkpoint;
+    j["format"] = s.format;
+    j["format_detail"] = s.format_detail;
     j["architecture"] = s.architecture;
     j["layout"] = s.layout;
     j["sharded"] = s.sharded;

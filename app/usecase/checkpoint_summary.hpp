@@ -12,7 +12,9 @@
 namespace ssmscope::usecase {
 
 struct CheckpointSummary {
-    std::string checkpoint;    // the directory as given
+    std::string checkpoint;    // the folder or file as given
+    std::string format;        // "safetensors", "pytorch", "gguf"
+    std::string format_detail; // e.g. "safetensors, 3 shards", "GGUF v3 (Q8_0, F32)"
     std::string architecture;  // "mamba", "sc-mamba", ...
     std::string layout;        // "hf" or "mamba_ssm"
     bool sharded = false;

@@ -2,6 +2,7 @@
 
 #include "base/str.hpp"
 #include "model/config/sizes.hpp"
+#include "model/tokenizer/bpe_tokenizer.hpp"
 #include "model/tokenizer/load_tokenizer.hpp"
 
 namespace ssmscope::usecase {
@@ -11,7 +12,9 @@ OpenedCheckpoint open_checkpoint(const std::string& dir, const OpenOptions& opti
     c.dir = dir;
     c.loaded = model::load_checkpoint(dir, {.allow_nonfinite = options.allow_nonfinite});
     c.warnings = c.loaded.warnings;
-    c.tokenizer = model::load_tokenizer(dir);
+    c.tokenizer = c.loaded.tokenizer_text.empty()
+                      ? model::load_tokenizer(dir)
+                      : model::parse_tokenizer_json(c.loaded.tokenizer_text, c.loaded.tokenizer_source);
     const std::int64_t vocab = c.loaded.config.padded_vocab();
     if (c.tokenizer->vocab_size() > vocab) {
         c.warnings.push_back(str("the tokenizer (", c.tokenizer->description(), ") has ids up to ",
@@ -26,6 +29,8 @@ CheckpointSummary summarise(const OpenedCheckpoint& ckpt) {
     const model::ParameterCount count = model::parameter_count(c);
     CheckpointSummary s;
     s.checkpoint = ckpt.dir;
+    s.format = ckpt.loaded.format;
+    s.format_detail = ckpt.loaded.format_detail;
     s.architecture = model::arch_name(c.arch);
     s.layout = model::layout_name(c.layout);
     s.sharded = ckpt.loaded.sharded;

@@ -10,6 +10,7 @@
 #include "model/config/config_json.hpp"
 #include "model/io/atomic_file.hpp"
 #include "model/io/checkpoint_files.hpp"
+#include "model/io/checkpoint_source.hpp"
 #include "model/io/shape.hpp"
 
 namespace ssmscope::model {
@@ -67,19 +68,17 @@ std::string sizes_summary(const ModelConfig& c) {
     return s;
 }
 
-// The tensor's bytes as a torch tensor of its stored dtype (copied: spans need not be aligned).
-torch::Tensor read_tensor(const CheckpointFiles::Entry& entry, const std::string& name) {
-    const auto dtype = torch_dtype(entry.info->dtype);
+// The tensor's values as a torch tensor of the type the store reads it as.
+torch::Tensor read_tensor(const TensorStore& store, const StoredTensor& t) {
+    const auto dtype = torch_dtype(t.dtype);
     if (!dtype) {
-        throw InputError(
-            str(entry.file->path().string(), ": tensor '", name, "' has dtype ",
-                dtype_name(entry.info->dtype), ", but model weights must be F64, F32, F16 or BF16"),
-            name);
+        throw InputError(str(t.file, ": tensor '", t.name, "' has dtype ", t.stored_type,
+                             ", but model weights must be F64, F32, F16 or BF16"),
+                         t.name);
     }
-    torch::Tensor t = torch::empty(entry.info->shape, torch::TensorOptions().dtype(*dtype));
-    const auto bytes = entry.file->data(*entry.info);
-    std::memcpy(t.data_ptr(), bytes.data(), bytes.size());
-    return t;
+    torch::Tensor out = torch::empty(t.shape, torch::TensorOptions().dtype(*dtype));
+    store.read(t, std::span(static_cast<std::byte*>(out.data_ptr()), out.nbytes()));
+    return out;
 }
 
 void check_finite(const torch::Tensor& t, const std::string& file, const std::string& name,
@@ -99,16 +98,16 @@ void check_finite(const torch::Tensor& t, const std::string& file, const std::st
 
 // Fields config.json left out that the tensors decide: use_bias (Mamba-1) by the presence of
 // in_proj.bias, n_groups (Mamba-2) by the rows of in_proj, 2E + 2GN + H (ST: 2E + GN + H).
-void infer_from_tensors(ModelConfig& c, const CheckpointFiles& files) {
+void infer_from_tensors(ModelConfig& c, const TensorStore& files) {
     const std::string mixer = "backbone.layers.0.mixer.";
     if (c.proj_bias_unknown)
-        c.proj_bias = files.find(mixer + "in_proj.bias").has_value();
+        c.proj_bias = files.find(mixer + "in_proj.bias") != nullptr;
     if (c.ngroups_unknown && c.mamba2_family()) {
-        const auto in_proj = files.find(mixer + "in_proj.weight");
-        if (!in_proj || in_proj->info->shape.size() != 2)
+        const StoredTensor* in_proj = files.find(mixer + "in_proj.weight");
+        if (!in_proj || in_proj->shape.size() != 2)
             return;
         const std::int64_t per_group = c.d_state * (c.arch == Arch::StMamba2 ? 1 : 2);
-        const std::int64_t rest = in_proj->info->shape[0] - 2 * c.d_inner() - c.nheads();
+        const std::int64_t rest = in_proj->shape[0] - 2 * c.d_inner() - c.nheads();
         if (rest > 0 && rest % per_group == 0 && c.nheads() % (rest / per_group) == 0) {
             c.ngroups = rest / per_group;
         }
@@ -124,20 +123,26 @@ std::vector<std::string> stored_names(const std::string& name) {
     return {name};
 }
 
-LoadedModel load_checkpoint(const std::filesystem::path& dir, const LoadOptions& options) {
+LoadedModel load_checkpoint(const std::filesystem::path& path, const LoadOptions& options) {
     LoadedModel out;
-    const CheckpointFiles files(dir);
-    out.config = load_config(dir);
+    CheckpointSource source = open_checkpoint_source(path);
+    const TensorStore& files = *source.tensors;
+    const std::filesystem::path& dir = path;
+    out.config = parse_config_text(source.config_text, source.config_source);
     infer_from_tensors(out.config, files);
-    validate(out.config, (dir / "config.json").string());
-    out.sharded = files.sharded();
+    validate(out.config, source.config_source);
+    out.sharded = source.sharded;
+    out.format = std::string(format_name(source.format));
+    out.format_detail = source.format_detail;
+    out.tokenizer_text = std::move(source.tokenizer_text);
+    out.tokenizer_source = std::move(source.tokenizer_source);
     out.model = std::make_shared<LanguageModel>(out.config);
     out.model->to(options.dtype);
 
     // Match every parameter first, so one run reports every missing or misshapen tensor.
     struct Match {
         torch::Tensor param;
-        CheckpointFiles::Entry entry;
+        const StoredTensor* entry;
         std::string key;
     };
     std::vector<Match> matches;
@@ -145,7 +150,7 @@ LoadedModel load_checkpoint(const std::filesystem::path& dir, const LoadOptions&
     for (auto& item : out.model->named_parameters()) {
         const std::string& name = item.key();
         const torch::Tensor& param = item.value();
-        std::optional<CheckpointFiles::Entry> entry;
+        const StoredTensor* entry = nullptr;
         std::string key;
         for (const std::string& candidate : stored_names(name)) {
             if ((entry = files.find(candidate))) {
@@ -158,13 +163,13 @@ LoadedModel load_checkpoint(const std::filesystem::path& dir, const LoadOptions&
                                    shape_str(param.sizes()), ") that a ",
                                    arch_name(out.config.arch), " model with config.json's ",
                                    sizes_summary(out.config), " needs"));
-        } else if (c10::IntArrayRef(entry->info->shape) != param.sizes()) {
-            problems.push_back(str(entry->file->path().string(), ": tensor '", key, "' has shape ",
-                                   shape_string(entry->info->shape), " but config.json (",
+        } else if (c10::IntArrayRef(entry->shape) != param.sizes()) {
+            problems.push_back(str(entry->file, ": tensor '", key, "' has shape ",
+                                   shape_string(entry->shape), " but config.json (",
                                    sizes_summary(out.config), ") implies ",
                                    shape_str(param.sizes())));
         } else {
-            matches.push_back({param, *entry, key});
+            matches.push_back({param, entry, key});
         }
     }
     if (!problems.empty()) {
@@ -182,17 +187,16 @@ LoadedModel load_checkpoint(const std::filesystem::path& dir, const LoadOptions&
     std::set<std::string> used, dtypes;
     torch::NoGradGuard no_grad;
     for (auto& [param, entry, key] : matches) {
-        const std::string file = entry.file->path().string();
-        const torch::Tensor t = read_tensor(entry, key);
-        check_finite(t, file, key, options.allow_nonfinite, out.warnings);
+        const torch::Tensor t = read_tensor(files, *entry);
+        check_finite(t, entry->file, key, options.allow_nonfinite, out.warnings);
         param.copy_(t);
         used.insert(key);
-        dtypes.insert(std::string(dtype_name(entry.info->dtype)));
+        dtypes.insert(entry->stored_type);
     }
     if (out.config.tie_embeddings) {
-        if (const auto head = files.find("lm_head.weight")) {
+        if (const StoredTensor* head = files.find("lm_head.weight")) {
             used.insert("lm_head.weight");
-            const torch::Tensor t = read_tensor(*head, "lm_head.weight");
+            const torch::Tensor t = read_tensor(files, *head);
             if (t.sizes() != out.model->lm_head_weight().sizes() ||
                 !torch::equal(t.to(options.dtype), out.model->lm_head_weight())) {
                 out.warnings.push_back(

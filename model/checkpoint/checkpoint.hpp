@@ -1,5 +1,6 @@
-// Loading a checkpoint directory (config.json + safetensors, single or sharded, Hugging Face or
-// mamba_ssm layout) into a LanguageModel, and saving one in the Hugging Face layout.
+// Loading a checkpoint (any format open_checkpoint_source reads: a folder of safetensors or
+// pytorch_model.bin, single or sharded, or a single .safetensors, .bin or .gguf file; Hugging Face
+// or mamba_ssm layout) into a LanguageModel, and saving one in the Hugging Face layout.
 #pragma once
 
 #include <filesystem>
@@ -23,13 +24,18 @@ struct LoadedModel {
     ModelConfig config;
     std::string stored_dtype;  // "F32", "BF16", ... or "mixed (F32, BF16)"
     bool sharded = false;
+    std::string format;         // "safetensors", "pytorch", "gguf"
+    std::string format_detail;  // e.g. "safetensors, 3 shards", "GGUF v3 (Q8_0)"
+    // The checkpoint's own tokenizer.json text (empty when it has none) and what it came from.
+    std::string tokenizer_text;
+    std::string tokenizer_source;
     std::vector<std::string> warnings;  // unused tensors, allowed non-finite values, ...
 };
 
 // Throws InputError naming the file and tensor: missing tensor, a shape that
 // contradicts config.json, a non-float dtype, NaN/Inf (unless allowed), plus everything
-// CheckpointFiles and parse_config reject.
-LoadedModel load_checkpoint(const std::filesystem::path& dir, const LoadOptions& options = {});
+// open_checkpoint_source and parse_config reject.
+LoadedModel load_checkpoint(const std::filesystem::path& path, const LoadOptions& options = {});
 
 // Writes dir/config.json (Hugging Face layout) and dir/model.safetensors (sharded above
 // max_shard_bytes when non-zero), each atomically. Tied LM heads are not stored, as

@@ -54,12 +54,6 @@ CheckpointFiles::CheckpointFiles(std::filesystem::path dir) : dir_(std::move(dir
     } else if (is_regular(index)) {
         sharded_ = true;
         open_index(index);
-    } else if (is_regular(dir_ / "pytorch_model.bin")) {
-        throw InputError(str(where,
-                             ": holds pytorch_model.bin, a PyTorch pickle, which is not read "
-                             "(unpickling runs code); save the state dict as ",
-                             kSingleCheckpointFile, " with the safetensors package first"),
-                         where);
     } else {
         throw InputError(str(where, ": no checkpoint here: expected ", kSingleCheckpointFile,
                              " or ", kCheckpointIndexFile),

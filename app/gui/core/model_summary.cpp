@@ -8,6 +8,7 @@ ModelSummary model_summary(const usecase::CheckpointSummary& c) {
     s.n_layer = c.n_layer;
     s.warnings = c.warnings;
     auto row = [&](std::string label, auto value) { s.rows.emplace_back(label, str(value)); };
+    row("format", c.format_detail);
     row("architecture", c.architecture);
     row("layout", c.layout);
     row("dtype", c.dtype);
