@@ -20,5 +20,6 @@ Command add_analyze(CLI::App& app);
 Command add_verify(CLI::App& app);
 Command add_train(CLI::App& app);
 Command add_finetune(CLI::App& app);
+Command add_convert(CLI::App& app);
 
 }  // namespace ssmscope::cli

@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
     add(add_verify);
     add(add_train);
     add(add_finetune);
+    add(add_convert);
 
     // CLI11 would only say that a subcommand is required; name the word it did not know.
     std::string known;

@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
         "Inspect selective state-space language models layer by layer; train and fine-tune.");
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument("CKPT", "checkpoint directory (config.json + *.safetensors)");
+    parser.addPositionalArgument("CKPT", "checkpoint folder, or a .gguf, .bin or .safetensors file");
     const QCommandLineOption screenshot("screenshot",
                                         "render the window after analysing CKPT to FILE (PNG) "
                                         "and exit",
@@ -57,7 +57,7 @@ int main(int argc, char** argv) {
 
     const QStringList args = parser.positionalArguments();
     if (args.size() > 1)
-        return fail("give at most one checkpoint directory");
+        return fail("give at most one checkpoint");
     const QString pages[] = {"overview", "layer", "train"};
     const int tab = static_cast<int>(
         std::find(std::begin(pages), std::end(pages), parser.value(page)) - std::begin(pages));
@@ -65,7 +65,7 @@ int main(int argc, char** argv) {
         return fail("--page: expected overview, layer or train, not " + parser.value(page));
     const QString shot = parser.value(screenshot);
     if (!shot.isEmpty() && args.isEmpty())
-        return fail("--screenshot needs a checkpoint directory");
+        return fail("--screenshot needs a checkpoint");
     bool ok = true;
     const int steps = parser.isSet(train_steps) ? parser.value(train_steps).toInt(&ok) : 0;
     if (!ok || steps < 0)

@@ -7,6 +7,7 @@
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
+#include <filesystem>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
@@ -29,15 +30,18 @@
 #include "app/gui/views/layer_view.hpp"
 #include "app/gui/views/overview_view.hpp"
 #include "app/gui/views/train_panel.hpp"
+#include "model/io/checkpoint_source.hpp"
 
 namespace ssmscope::gui {
 
 namespace {
 
-// A dropped or chosen path: the checkpoint directory itself, or a file inside it.
+// A dropped or chosen path: a checkpoint folder or file, or a file that is part of a folder's.
 QString checkpoint_dir_of(const QString& path) {
     const QFileInfo info(path);
-    return info.isDir() ? info.absoluteFilePath() : info.absolutePath();
+    const std::filesystem::path open =
+        model::checkpoint_to_open(info.absoluteFilePath().toStdString());
+    return QString::fromStdString(open.string());
 }
 
 }  // namespace
@@ -90,13 +94,22 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     statusBar()->addPermanentWidget(cancel_);
 
     QMenu* file = menuBar()->addMenu(tr("&File"));
-    QAction* open = file->addAction(tr("&Open checkpoint…"), this, [this] {
+    QAction* open = file->addAction(tr("&Open checkpoint folder…"), this, [this] {
         const QString dir = QFileDialog::getExistingDirectory(
-            this, tr("Open a checkpoint folder (config.json + *.safetensors)"));
+            this, tr("Open a checkpoint folder (config.json + *.safetensors or pytorch_model.bin, "
+                     "or one .gguf)"));
         if (!dir.isEmpty())
             open_checkpoint(dir);
     });
     open->setShortcut(QKeySequence::Open);
+    QAction* open_file = file->addAction(tr("Open checkpoint &file…"), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Open a checkpoint file"), QString(),
+            tr("Checkpoints (*.gguf *.bin *.safetensors *.pt *.pth);;All files (*)"));
+        if (!path.isEmpty())
+            open_checkpoint(path);
+    });
+    open_file->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
     recent_ = file->addMenu(tr("Open &recent"));
     file->addSeparator();
     export_report_ = file->addAction(tr("&Export report…"), this, [this] {

@@ -124,10 +124,13 @@ std::vector<std::string> stored_names(const std::string& name) {
 }
 
 LoadedModel load_checkpoint(const std::filesystem::path& path, const LoadOptions& options) {
+    return load_checkpoint(open_checkpoint_source(path), options);
+}
+
+LoadedModel load_checkpoint(CheckpointSource source, const LoadOptions& options) {
     LoadedModel out;
-    CheckpointSource source = open_checkpoint_source(path);
     const TensorStore& files = *source.tensors;
-    const std::filesystem::path& dir = path;
+    const std::filesystem::path dir = source.path;
     out.config = parse_config_text(source.config_text, source.config_source);
     infer_from_tensors(out.config, files);
     validate(out.config, source.config_source);
@@ -186,8 +189,11 @@ LoadedModel load_checkpoint(const std::filesystem::path& path, const LoadOptions
 
     std::set<std::string> used, dtypes;
     torch::NoGradGuard no_grad;
+    std::size_t done = 0;
     for (auto& [param, entry, key] : matches) {
         const torch::Tensor t = read_tensor(files, *entry);
+        if (options.progress)
+            options.progress(++done, matches.size());
         check_finite(t, entry->file, key, options.allow_nonfinite, out.warnings);
         param.copy_(t);
         used.insert(key);

@@ -4,11 +4,13 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "model/config/model_config.hpp"
+#include "model/io/checkpoint_source.hpp"
 #include "model/nn/language_model.hpp"
 
 namespace ssmscope::model {
@@ -17,6 +19,9 @@ struct LoadOptions {
     // NaN or Inf in a weight is an error unless allowed; then it becomes a warning.
     bool allow_nonfinite = false;
     torch::Dtype dtype = torch::kFloat32;  // parameters are converted to this type
+    // Called after each tensor is read, with the tensors read and the total: reading a
+    // checkpoint of billions of parameters takes a while.
+    std::function<void(std::size_t done, std::size_t total)> progress;
 };
 
 struct LoadedModel {
@@ -36,6 +41,9 @@ struct LoadedModel {
 // contradicts config.json, a non-float dtype, NaN/Inf (unless allowed), plus everything
 // open_checkpoint_source and parse_config reject.
 LoadedModel load_checkpoint(const std::filesystem::path& path, const LoadOptions& options = {});
+
+// The same from a source already opened (to look at its tensors' stored types first).
+LoadedModel load_checkpoint(CheckpointSource source, const LoadOptions& options = {});
 
 // Writes dir/config.json (Hugging Face layout) and dir/model.safetensors (sharded above
 // max_shard_bytes when non-zero), each atomically. Tied LM heads are not stored, as

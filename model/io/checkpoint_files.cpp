@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/error.hpp"
+#include "base/read_file.hpp"
 #include "base/json_parse.hpp"
 #include "base/json_reader.hpp"
 #include "base/str.hpp"
@@ -18,18 +19,6 @@ namespace ssmscope::model {
 using nlohmann::json;
 
 namespace {
-
-std::string read_text(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in.is_open())
-        throw InputError(str(path.string(), ": cannot open"), path.string());
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-bool is_regular(const std::filesystem::path& p) {
-    std::error_code ec;
-    return std::filesystem::is_regular_file(p, ec);
-}
 
 // A shard must sit beside the index: a path with directories in it, or one climbing out with
 // "..", is refused rather than followed.
@@ -49,9 +38,9 @@ CheckpointFiles::CheckpointFiles(std::filesystem::path dir) : dir_(std::move(dir
 
     const std::filesystem::path single = dir_ / kSingleCheckpointFile;
     const std::filesystem::path index = dir_ / kCheckpointIndexFile;
-    if (is_regular(single)) {
+    if (is_file(single)) {
         files_.emplace_back(single);
-    } else if (is_regular(index)) {
+    } else if (is_file(index)) {
         sharded_ = true;
         open_index(index);
     } else {
@@ -77,7 +66,7 @@ void CheckpointFiles::open_index(const std::filesystem::path& index) {
     const auto fail = [&](const std::string& what) {
         throw InputError(str(source, ": ", what), source);
     };
-    const json document = parse_json_object(read_text(index), source);
+    const json document = parse_json_object(read_file(index), source);
     const JsonNode root(document, source);
 
     if (const JsonNode meta = root["metadata"]; !meta.is_absent() && !meta.json().is_object())
@@ -99,7 +88,7 @@ void CheckpointFiles::open_index(const std::filesystem::path& index) {
 
     for (const auto& [shard, tensors] : shards) {
         const std::filesystem::path path = dir_ / shard;
-        if (!is_regular(path))
+        if (!is_file(path))
             fail(str("weight_map puts tensor '", tensors.front(), "' in shard '", shard, "', but ",
                      path.string(), " does not exist"));
         files_.emplace_back(path);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "base/error.hpp"
+#include "base/read_file.hpp"
 #include "base/str.hpp"
 #include "model/io/checkpoint_names.hpp"
 #include "model/io/gguf/gguf_checkpoint.hpp"
@@ -21,18 +22,6 @@ namespace fs = std::filesystem;
 
 constexpr std::string_view kPytorchFile = "pytorch_model.bin";
 constexpr std::string_view kPytorchIndexFile = "pytorch_model.bin.index.json";
-
-bool is_regular(const fs::path& p) {
-    std::error_code ec;
-    return fs::is_regular_file(p, ec);
-}
-
-std::string read_text(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in.is_open())
-        throw InputError(str(path.string(), ": cannot open"), path.string());
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 // The first bytes of a file decide its format where they can: "GGUF", or the local-file header
 // of a zip (torch.save). Anything else is read by the reader its name asks for.
@@ -66,16 +55,16 @@ CheckpointSource from_store(fs::path path, CheckpointFormat format, OpenedStore 
     s.sharded = store.sharded;
     s.tensors = std::move(store.tensors);
     const fs::path config = dir / "config.json";
-    if (!is_regular(config)) {
+    if (!is_file(config)) {
         throw InputError(str(dir.string(), ": no config.json beside the ", format_name(format),
                              " weights (it gives the model's sizes and architecture)"),
                          config.string());
     }
-    s.config_text = read_text(config);
+    s.config_text = read_file(config);
     s.config_source = config.string();
     const fs::path tokenizer = dir / "tokenizer.json";
-    if (is_regular(tokenizer)) {
-        s.tokenizer_text = read_text(tokenizer);
+    if (is_file(tokenizer)) {
+        s.tokenizer_text = read_file(tokenizer);
         s.tokenizer_source = tokenizer.string();
     }
     return s;
@@ -111,6 +100,21 @@ std::string_view format_name(CheckpointFormat f) {
     return "?";
 }
 
+fs::path checkpoint_to_open(const fs::path& chosen) {
+    std::error_code ec;
+    if (fs::is_directory(chosen, ec))
+        return chosen;
+    const std::string name = chosen.filename().string();
+    const std::string ext = chosen.extension().string();
+    // A shard alone misses the tensors of the others.
+    const bool shard = name.find("-of-") != std::string::npos;
+    const bool whole = ext == ".gguf" || ext == ".bin" || ext == ".pt" || ext == ".pth" ||
+                       ext == ".safetensors" || ends_with(name, ".index.json");
+    if (whole && !shard)
+        return chosen;
+    return chosen.has_parent_path() ? chosen.parent_path() : fs::path(".");
+}
+
 CheckpointSource open_checkpoint_source(const fs::path& path) {
     const std::string where = path.string();
     std::error_code ec;
@@ -122,13 +126,13 @@ CheckpointSource open_checkpoint_source(const fs::path& path) {
         return open_file(path);
     }
     // transformers prefers safetensors when a folder holds both.
-    if (is_regular(path / kSingleCheckpointFile) || is_regular(path / kCheckpointIndexFile))
+    if (is_file(path / kSingleCheckpointFile) || is_file(path / kCheckpointIndexFile))
         return from_store(path, CheckpointFormat::Safetensors, open_safetensors_store(path), path);
-    if (is_regular(path / kPytorchFile)) {
+    if (is_file(path / kPytorchFile)) {
         return from_store(path, CheckpointFormat::Pytorch, open_pytorch_store(path / kPytorchFile),
                           path);
     }
-    if (is_regular(path / kPytorchIndexFile)) {
+    if (is_file(path / kPytorchIndexFile)) {
         return from_store(path, CheckpointFormat::Pytorch,
                           open_pytorch_store(path / kPytorchIndexFile), path);
     }

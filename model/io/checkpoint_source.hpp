@@ -37,6 +37,11 @@ struct CheckpointSource {
     std::string tokenizer_source;
 };
 
+// What to open for a path a user chose or dropped: a checkpoint file itself (.gguf, .bin, .pt,
+// .pth, .safetensors, an *.index.json), but its folder for a file that is only a part of one (a
+// shard, config.json, tokenizer.json, anything else); a folder as it is.
+std::filesystem::path checkpoint_to_open(const std::filesystem::path& chosen);
+
 // Detects the format and opens it. Throws InputError naming the path and what was expected when
 // it is missing or holds no checkpoint, and whatever the format's reader rejects.
 CheckpointSource open_checkpoint_source(const std::filesystem::path& path);

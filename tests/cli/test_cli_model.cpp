@@ -161,6 +161,62 @@ BOOST_AUTO_TEST_CASE(params_table_counts_by_the_closed_form) {
     expect_bad_input("params --preset huge", {"--preset", "huge"});
 }
 
+// ---- convert and single files -----------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(a_single_safetensors_file_opens_with_the_config_beside_it) {
+    const json folder = json::parse(run("info ckpt --json").out);
+    const CliRun r = run("info ckpt/model.safetensors --json");
+    BOOST_REQUIRE_EQUAL(r.code, 0);
+    const json file = json::parse(r.out);
+    BOOST_TEST(file["format"] == "safetensors");
+    BOOST_TEST(folder["format"] == "safetensors");
+    BOOST_TEST(file["parameters"] == folder["parameters"]);
+    const CliRun a = run("forward ckpt --tokens 3,17,0 --json");
+    const CliRun b = run("forward ckpt/model.safetensors --tokens 3,17,0 --json");
+    BOOST_TEST(json::parse(a.out)["logits"] == json::parse(b.out)["logits"]);
+}
+
+BOOST_AUTO_TEST_CASE(convert_rewrites_the_checkpoint_with_identical_logits) {
+    std::ofstream(tmp / "text.txt") << "#,.%&(4#,";
+    const CliRun r = run("convert ckpt out --json");
+    BOOST_REQUIRE_EQUAL(r.code, 0);
+    const json j = json::parse(r.out);
+    BOOST_TEST(j["source_format"] == "safetensors");
+    BOOST_TEST(j["dtype"] == "F32");  // the stored type, kept by default
+    BOOST_TEST(j["tensors"].get<std::size_t>() == model->named_parameters().size());
+    BOOST_TEST(fs::exists(tmp / "out" / "config.json"));
+    BOOST_TEST(fs::exists(tmp / "out" / "model.safetensors"));
+    const LoadedModel back = load_checkpoint(tmp / "out");
+    const torch::Tensor ref = logits_in_process(*model, {3, 17, 0, 55});
+    BOOST_TEST(torch::equal(logits_in_process(*back.model, {3, 17, 0, 55}), ref));
+
+    // bf16: every weight rounded to bf16 once, which is what loading the bf16 file gives back.
+    BOOST_REQUIRE_EQUAL(run("convert ckpt half --dtype bf16").code, 0);
+    const LoadedModel half = load_checkpoint(tmp / "half");
+    BOOST_TEST(half.stored_dtype == "BF16");
+    for (const auto& p : model->named_parameters()) {
+        const torch::Tensor rounded = p.value().to(torch::kBFloat16).to(torch::kFloat32);
+        BOOST_TEST(torch::equal(half.model->named_parameters()[p.key()], rounded), p.key());
+    }
+    // Sharded output: the index lists every tensor, the logits are the same.
+    BOOST_REQUIRE_EQUAL(run("convert ckpt shards --max-shard-size 4KB").code, 0);
+    BOOST_TEST(fs::exists(tmp / "shards" / "model.safetensors.index.json"));
+    BOOST_TEST(torch::equal(logits_in_process(*load_checkpoint(tmp / "shards").model,
+                                              {3, 17, 0, 55}),
+                            ref));
+}
+
+BOOST_AUTO_TEST_CASE(convert_refuses_what_would_lose_the_source) {
+    expect_bad_input("convert ckpt ckpt", {"ckpt", "own folder"});
+    std::ofstream(tmp / "afile") << "x";
+    expect_bad_input("convert ckpt afile", {"afile", "not a folder"});
+    expect_bad_input("convert ckpt out --dtype q4", {"--dtype", "q4"});
+    std::ofstream(tmp / "bad_tokenizer.json") << "{";
+    expect_bad_input("convert ckpt out --tokenizer bad_tokenizer.json", {"bad_tokenizer.json"});
+    BOOST_TEST(!fs::exists(tmp / "out"));  // nothing was written
+    BOOST_TEST(fs::exists(ckpt / "model.safetensors"));
+}
+
 // ---- bad checkpoints: exit 2, the message names the file and the tensor or field -------------
 
 BOOST_AUTO_TEST_CASE(truncated_file) {

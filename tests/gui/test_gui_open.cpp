@@ -38,6 +38,7 @@ class TestGuiOpen : public QObject {
     void exports_are_complete_files();
     void a_full_disk_during_export_loses_nothing();
     void a_checkpoint_that_vanishes_during_analysis_leaves_the_app_usable();
+    void a_single_checkpoint_file_opens_and_shows_its_format();
 };
 
 void TestGuiOpen::every_sample_shows_its_layers_and_eigenvalues() {
@@ -128,6 +129,28 @@ void TestGuiOpen::a_corrupt_checkpoint_keeps_the_model_shown() {
     // And the app still opens a good checkpoint.
     QVERIFY(test::open_and_wait(w, test::sample("mamba")));
     QVERIFY(w.result() != before);
+}
+
+// The summary's row of that label, empty when there is none.
+static std::string summary_row(const gui::AnalysisResult& r, const std::string& label) {
+    for (const auto& [l, v] : r.summary.rows) {
+        if (l == label)
+            return v;
+    }
+    return {};
+}
+
+void TestGuiOpen::a_single_checkpoint_file_opens_and_shows_its_format() {
+    gui::MainWindow w;
+    const fs::path folder = test::sample("mamba2");
+    QVERIFY(test::open_and_wait(w, folder / "model.safetensors"));
+    QCOMPARE(summary_row(*w.result(), "format"), std::string("safetensors"));
+    QCOMPARE(fs::path(w.result()->request.checkpoint), folder / "model.safetensors");
+    const int layers = test::read_json(folder / "config.json").value("num_hidden_layers", 0);
+    QCOMPARE(w.overview()->layer_model()->rowCount(), layers);
+    // config.json is part of a folder's checkpoint: dropping it opens the folder.
+    QVERIFY(test::open_and_wait(w, folder / "config.json"));
+    QCOMPARE(fs::path(w.result()->request.checkpoint), folder);
 }
 
 void TestGuiOpen::a_checkpoint_opened_again_comes_from_the_cache() {
