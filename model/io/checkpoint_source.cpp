@@ -56,8 +56,9 @@ CheckpointSource from_store(fs::path path, CheckpointFormat format, OpenedStore 
     s.tensors = std::move(store.tensors);
     const fs::path config = dir / "config.json";
     if (!is_file(config)) {
-        throw InputError(str(dir.string(), ": no config.json beside the ", format_name(format),
-                             " weights (it gives the model's sizes and architecture)"),
+        throw InputError(str(config.string(), ": cannot open (a ", format_name(format),
+                             " checkpoint needs its config.json beside the weights: it gives the "
+                             "model's sizes and architecture)"),
                          config.string());
     }
     s.config_text = read_file(config);
