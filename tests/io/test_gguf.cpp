@@ -378,7 +378,7 @@ BOOST_AUTO_TEST_CASE(metadata_of_the_wrong_kind_is_refused) {
     text_size.kv_str("general.architecture", "mamba").kv_str("mamba.embedding_length", "4");
     BOOST_TEST(contains(error(text_size),
                         "metadata 'mamba.embedding_length': expected a "
-                        "non-negative integer, found the string \"4\""));
+                        "positive integer, found the string \"4\""));
     GgufBytes falcon;
     tiny_mamba_metadata(falcon).kv_bool("mamba.ssm.dt_b_c_rms", true);
     BOOST_TEST(contains(error(falcon), "'mamba.ssm.dt_b_c_rms': expected false (Falcon-Mamba"));

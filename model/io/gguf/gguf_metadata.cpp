@@ -22,6 +22,8 @@ std::optional<std::uint64_t> meta_uint(const GgufFile& f, std::string_view key) 
 }
 
 std::uint64_t meta_positive(const GgufFile& f, std::string_view key) {
+    if (const GgufValue* raw = f.find(key); !raw || !raw->is_integer())
+        meta_fail(f, key, "a positive integer");
     const auto v = meta_uint(f, key);
     // Sizes go into int64 arithmetic downstream; 2^40 is far beyond any model.
     if (!v || *v == 0 || *v > (std::uint64_t{1} << 40))
