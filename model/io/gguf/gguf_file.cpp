@@ -183,8 +183,13 @@ class Reader {
         v.count = count(field, "array count", size);
         if (v.item_type == GgufValueType::String) {
             v.strings.reserve(static_cast<std::size_t>(v.count));
-            for (std::uint64_t k = 0; k < v.count; ++k)
-                v.strings.push_back(string(str(field, "[", k, "]")));
+            for (std::uint64_t k = 0; k < v.count; ++k) {
+                // The item's name is built only for a message: a vocabulary has 10^5 of them.
+                if (left() < 8 || load<std::uint64_t>(bytes_.data() + pos_) > left() - 8)
+                    v.strings.push_back(string(str(field, "[", k, "]")));
+                else
+                    v.strings.push_back(string(field));
+            }
         } else {
             const std::byte* p = take(v.count * size, field, "the array");
             v.raw = {p, static_cast<std::size_t>(v.count * size)};
