@@ -24,8 +24,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (size > 0 && write(fd, data, size) != static_cast<ssize_t>(size))
         std::abort();
     try {
-        const auto source = ssmscope::model::open_gguf_checkpoint("/proc/self/fd/" +
-                                                                  std::to_string(fd));
+        const auto source =
+            ssmscope::model::open_gguf_checkpoint("/proc/self/fd/" + std::to_string(fd));
         for (const std::string& name : source.tensors->names()) {
             const auto* t = source.tensors->find(name);
             if (!t)
