@@ -1,4 +1,4 @@
-// The catalogue of bad inputs: malformed files for every reader (safetensors, config.json,
+// The catalogue of bad inputs: malformed files for every reader (safetensors, GGUF, config.json,
 // tokenizer.json, CSV matrices, probe texts, corpora, run directories) and wrong flags for every
 // command, each with the exit code it must give (2: bad input) and fragments its message must
 // hold — the file, the tensor or field, and what was expected. A user of a verification tool
@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/io/fixtures.hpp"
+#include "tests/io/gguf_bytes.hpp"
 #include "tests/model/fixtures.hpp"
 #include "tests/support/cli_run.hpp"
 
@@ -72,6 +73,22 @@ std::function<void(const fs::path&)> checkpoint(const std::string& file, const B
 // An unchanged copy of the sample.
 std::function<void(const fs::path&)> good_checkpoint() {
     return [](const fs::path& dir) { sample(dir, "m"); };
+}
+
+// A GGUF file `name` holding what `build` adds to the tiny Mamba-1 metadata.
+std::function<void(const fs::path&)> gguf(const std::string& name,
+                                          std::function<void(GgufBytes&)> build,
+                                          std::uint32_t version = 3) {
+    return [=](const fs::path& dir) {
+        GgufBytes g(version);
+        tiny_mamba_metadata(g);
+        build(g);
+        write_file(dir / name, g.build());
+    };
+}
+
+void embedding(GgufBytes& g) {
+    g.tensor("token_embd.weight", {4, 3}, ggml_type::f32, Bytes(48));
 }
 
 const std::string kTrain = "train --arch mamba --corpus " + kCorpus + " --out run --steps 2 ";
@@ -166,6 +183,99 @@ std::vector<Case> catalogue() {
          {"B.csv", "B must have n = 2 rows"}},
         {"lti --a A.csv --dt -1", text_file("A.csv", "1\n"), {"--dt", "got -1"}},
         {"lti --a missing.csv", nullptr, {"missing.csv: no such file"}},
+        // GGUF
+        {"info m.gguf",
+         text_file("m.gguf", "GGUX-not-a-gguf-file-at-all"),
+         {"m.gguf: header: expected the magic \"GGUF\""}},
+        {"info m.gguf",
+         gguf("m.gguf", embedding, 1),
+         {"m.gguf: header: GGUF version 1 is not supported"}},
+        {"info m.gguf",
+         gguf("m.gguf", embedding, 9),
+         {"m.gguf: header: version 9: expected 2 or 3"}},
+        {"info m.gguf",
+         gguf("m.gguf",
+              [](GgufBytes& g) {
+                  Bytes len;
+                  put_u64(len, 1ULL << 50);
+                  g.kv_raw("general.name", gguf_type::string, len);
+              }),
+         {"m.gguf: metadata 'general.name': string length 1125899906842624 runs past the end"}},
+        {"info m.gguf",
+         gguf("m.gguf",
+              [](GgufBytes& g) {
+                  Bytes arr;
+                  put_u32(arr, gguf_type::string);
+                  put_u64(arr, 1ULL << 61);
+                  g.kv_raw("tokenizer.ggml.tokens", gguf_type::array, arr);
+              }),
+         {"metadata 'tokenizer.ggml.tokens': array count 2305843009213693952 cannot fit"}},
+        {"info m.gguf",
+         gguf("m.gguf", [](GgufBytes& g) { g.kv_u32("mamba.block_count", 2); }),
+         {"m.gguf: metadata 'mamba.block_count': the key appears twice"}},
+        {"info m.gguf",
+         gguf("m.gguf",
+              [](GgufBytes& g) {
+                  g.tensor("blk.0.ssm_in.weight", {4, 4, 1, 1, 1}, ggml_type::f32, Bytes(64));
+              }),
+         {"m.gguf: tensor 'blk.0.ssm_in.weight': n_dims: expected 1 to 4, found 5"}},
+        {"info m.gguf",
+         gguf("m.gguf",
+              [](GgufBytes& g) {
+                  g.tensor("token_embd.weight", {1ULL << 40, 1ULL << 30}, ggml_type::f32, {});
+              }),
+         {"tensor 'token_embd.weight': the product of the dimensions overflows 64 bits"}},
+        {"info m.gguf",
+         gguf("m.gguf",
+              [](GgufBytes& g) {
+                  embedding(g);
+                  g.tensor("blk.0.ssm_d", {8}, ggml_type::f32, Bytes(32), 48);
+              }),
+         {"tensor 'blk.0.ssm_d': offset 48 is not a multiple of the alignment 32"}},
+        {"info m.gguf",
+         gguf("m.gguf",
+              [](GgufBytes& g) {
+                  embedding(g);
+                  g.truncate(8);
+              }),
+         {"tensor 'token_embd.weight': offset 0 + 48 bytes runs past the end of the 40-byte"}},
+        {"info m.gguf",
+         gguf("m.gguf",
+              [](GgufBytes& g) {
+                  g.tensor("token_embd.weight", {4, 16}, ggml_type::f32, Bytes(256))
+                      .tensor("blk.0.ssm_d", {8}, ggml_type::f32, Bytes(32), 64);
+              }),
+         {"tensor 'blk.0.ssm_d': bytes [64, 96) overlap tensor 'token_embd.weight' [0, 256)"}},
+        {"info m.gguf",
+         gguf("m.gguf",
+              [](GgufBytes& g) {
+                  g.tensor("blk.0.ssm_in.weight", {48, 16}, ggml_type::q4_k, Bytes(1024));
+              }),
+         {"tensor 'blk.0.ssm_in.weight': row length 48 is not a multiple of Q4_K's block of 256"}},
+        {"info m.gguf",
+         gguf("m.gguf", [](GgufBytes& g) { g.tensor("token_embd.weight", {256}, 16, Bytes(66)); }),
+         {"tensor 'token_embd.weight': type IQ2_XXS is not supported"}},
+        {"info m.gguf",
+         text_file("m.gguf",
+                   [] {
+                       GgufBytes g;
+                       g.kv_str("general.architecture", "llama");
+                       embedding(g);
+                       const Bytes b = g.build();
+                       return std::string(reinterpret_cast<const char*>(b.data()), b.size());
+                   }()),
+         {"m.gguf: metadata 'general.architecture': expected \"mamba\" or \"mamba2\", found "
+          "the string \"llama\""}},
+        {"info m.gguf",
+         gguf("m.gguf",
+              [](GgufBytes& g) {
+                  g.kv_str("mamba.ssm.dt_b_c_rms", "no");
+                  embedding(g);
+              }),
+         {"m.gguf: metadata 'mamba.ssm.dt_b_c_rms': expected a bool, found the string \"no\""}},
+        {"forward m.gguf --tokens 1",
+         gguf("m.gguf", embedding),
+         {"m.gguf: missing tensor 'backbone.layers.0.", "d_model=4, d_inner=8, d_state=2"}},
         // probes and texts
         {"analyze m --layers 7", good_checkpoint(), {"layer 7", "the model has 2 layers"}},
         // the one layer-list parser of --layers, --blocks and the GUI's Blocks field

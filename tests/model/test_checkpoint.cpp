@@ -1,5 +1,6 @@
 // save → load is bitwise identical for every architecture (tied, untied, sharded); loading
 // rejects checkpoints that contradict config.json or hold non-finite weights, naming the tensor.
+// GGUF files (tests/data/gguf) give the logits of the checkpoints they were made from.
 #include <boost/test/unit_test.hpp>
 #include <torch/torch.h>
 
@@ -13,7 +14,24 @@ using namespace ssmscope;
 using namespace ssmscope::model;
 using namespace ssmscope::test;
 
-namespace {}  // namespace
+namespace {
+
+const std::filesystem::path kGguf = std::filesystem::path(SSMSCOPE_SOURCE_DIR) / "tests/data/gguf";
+
+// max |a − b| / max |b|, in double.
+double relative_error(const torch::Tensor& a, const torch::Tensor& b) {
+    const torch::Tensor a64 = a.to(torch::kFloat64), b64 = b.to(torch::kFloat64);
+    return (a64 - b64).abs().max().item<double>() / b64.abs().max().item<double>();
+}
+
+torch::Tensor logits(const LoadedModel& m) {
+    torch::NoGradGuard no_grad;
+    const torch::Tensor tokens =
+        torch::tensor({0, 17, 29, 38, 5, 40, 12, 3, 23, 9, 1, 2}, torch::kInt64).reshape({2, 6});
+    return m.model->forward(tokens);
+}
+
+}  // namespace
 
 BOOST_AUTO_TEST_CASE(load_of_save_is_bitwise_identical) {
     for (Arch arch : {Arch::Mamba, Arch::Mamba2, Arch::ScMamba, Arch::SoMamba, Arch::StMamba2}) {
@@ -119,5 +137,39 @@ BOOST_AUTO_TEST_CASE(half_precision_checkpoints_load_as_float32) {
     for (const auto& item : m->named_parameters()) {
         BOOST_TEST(torch::equal(item.value().to(torch::kFloat32),
                                 loaded.model->named_parameters()[item.key()]));
+    }
+}
+
+// An F32 GGUF file gives the logits of the safetensors checkpoint it was converted from (A_log
+// comes back through log(−A), within a float32 rounding).
+BOOST_AUTO_TEST_CASE(f32_gguf_logits_equal_the_source_checkpoint) {
+    for (const char* name : {"mamba1", "mamba2"}) {
+        const LoadedModel gguf = load_checkpoint(kGguf / (std::string(name) + "-f32.gguf"));
+        const LoadedModel source = load_checkpoint(kGguf / name);
+        BOOST_TEST(gguf.format == "gguf");
+        BOOST_TEST(gguf.stored_dtype == "F32");
+        BOOST_TEST(gguf.warnings.empty());
+        BOOST_TEST(gguf.config.tie_embeddings == source.config.tie_embeddings);
+        const double err = relative_error(logits(gguf), logits(source));
+        BOOST_TEST_MESSAGE(name << "-f32.gguf: relative error " << err);
+        BOOST_TEST(err <= 1e-6, name << ": " << err);
+    }
+}
+
+// A quantised file, read as float32, gives the logits of a float64 forward on gguf-py's decoding
+// of the same file: the dequantisation is exact, the float32 arithmetic the only difference.
+BOOST_AUTO_TEST_CASE(quantised_gguf_logits_equal_a_float64_forward_on_the_decoded_weights) {
+    for (const char* name :
+         {"mamba1-f16", "mamba1-q8_0", "mamba2-q8_0", "mamba1-q4q5", "mamba2k-kquant"}) {
+        const LoadedModel gguf = load_checkpoint(kGguf / (std::string(name) + ".gguf"));
+        const LoadedModel ref =
+            load_checkpoint(kGguf / (std::string(name) + ".ref"), {.dtype = torch::kFloat64});
+        BOOST_TEST(gguf.warnings.empty());
+        // 1-D tensors, norms and conv1d stay F32 in every file.
+        BOOST_TEST(contains(gguf.stored_dtype, "mixed ("), gguf.stored_dtype);
+        BOOST_TEST(contains(gguf.stored_dtype, "F32"), gguf.stored_dtype);
+        const double err = relative_error(logits(gguf), logits(ref));
+        BOOST_TEST_MESSAGE(name << ".gguf (" << gguf.stored_dtype << "): relative error " << err);
+        BOOST_TEST(err <= 1e-4, name << ": " << err);
     }
 }
