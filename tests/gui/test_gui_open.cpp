@@ -151,6 +151,15 @@ void TestGuiOpen::a_single_checkpoint_file_opens_and_shows_its_format() {
     // config.json is part of a folder's checkpoint: dropping it opens the folder.
     QVERIFY(test::open_and_wait(w, folder / "config.json"));
     QCOMPARE(fs::path(w.result()->request.checkpoint), folder);
+    // A GGUF file carries its configuration: 2 layers in tests/data/gguf/mamba1.
+    const fs::path gguf = fs::path(SSMSCOPE_SOURCE_DIR) / "tests/data/gguf/mamba1-q8_0.gguf";
+    QVERIFY(test::open_and_wait(w, gguf));
+    const std::string format = summary_row(*w.result(), "format");
+    QVERIFY2(format.find("GGUF") != std::string::npos && format.find("Q8_0") != std::string::npos,
+             format.c_str());
+    const int gguf_layers = test::read_json(gguf.parent_path() / "mamba1" / "config.json")
+                                .value("num_hidden_layers", 0);
+    QCOMPARE(w.overview()->layer_model()->rowCount(), gguf_layers);
 }
 
 void TestGuiOpen::a_checkpoint_opened_again_comes_from_the_cache() {

@@ -6,6 +6,7 @@
 
 #include "base/error.hpp"
 #include "model/checkpoint/checkpoint.hpp"
+#include "model/checkpoint/convert.hpp"
 #include "model/io/checkpoint_files.hpp"
 #include "tests/model/fixtures.hpp"
 #include "tests/support/input_error.hpp"
@@ -171,5 +172,24 @@ BOOST_AUTO_TEST_CASE(quantised_gguf_logits_equal_a_float64_forward_on_the_decode
         const double err = relative_error(logits(gguf), logits(ref));
         BOOST_TEST_MESSAGE(name << ".gguf (" << gguf.stored_dtype << "): relative error " << err);
         BOOST_TEST(err <= 1e-4, name << ": " << err);
+    }
+}
+
+// convert writes what it read: the converted folder gives the logits of the GGUF file bit for
+// bit (F32 as stored; a quantised file as its float32 decoding), and carries its tokenizer.
+BOOST_AUTO_TEST_CASE(convert_of_a_gguf_file_keeps_its_logits) {
+    const TempDir tmp;
+    for (const char* name : {"mamba1-f32", "mamba2-f32", "mamba2k-kquant"}) {
+        const std::filesystem::path dst = tmp / name;
+        const ConvertResult r = convert_checkpoint(kGguf / (std::string(name) + ".gguf"), dst);
+        BOOST_TEST(r.source_format == "gguf");
+        BOOST_TEST(r.dtype == "F32");
+        BOOST_TEST(std::filesystem::exists(dst / "tokenizer.json"));
+        const LoadedModel gguf = load_checkpoint(kGguf / (std::string(name) + ".gguf"));
+        const LoadedModel converted = load_checkpoint(dst);
+        BOOST_TEST(converted.format == "safetensors");
+        BOOST_TEST(converted.stored_dtype == "F32");
+        BOOST_TEST(converted.tokenizer_text == gguf.tokenizer_text);
+        BOOST_TEST(torch::equal(logits(converted), logits(gguf)), name);
     }
 }
