@@ -31,6 +31,8 @@ class ByteCursor {
 
     // An unsigned little-endian integer of `n` <= 8 bytes.
     std::optional<std::uint64_t> uint(std::size_t n) {
+        if (n > 8)
+            return std::nullopt;
         const auto b = take(n);
         if (!b)
             return std::nullopt;

@@ -209,7 +209,7 @@ std::span<const std::byte> ZipArchive::data(const Entry& e) const {
     if (!fixed)
         fail("its local header is cut short; the file is truncated");
     ByteCursor h(*fixed);
-    (void)h.uint(22);
+    (void)h.take(22);  // versions, flags, method, time, date, crc-32, sizes
     const auto name_len = *h.uint(2), extra_len = *h.uint(2);
     const auto name = c.text(name_len);
     if (!name || !c.take(extra_len))
