@@ -27,7 +27,10 @@ struct ZipRecord {
 
 // A zip as torch's writer lays it out: local header + data per record, the central directory,
 // the ZIP64 end record and locator, the end record.
-inline Bytes zip_bytes(const std::vector<ZipRecord>& records, bool zip64 = true) {
+// With `zip64_fields`, each central header defers its sizes and offset to a ZIP64 extra field, as
+// torch's writer does past 4 GiB.
+inline Bytes zip_bytes(const std::vector<ZipRecord>& records, bool zip64 = true,
+                       bool zip64_fields = false) {
     Bytes out, directory;
     for (const ZipRecord& r : records) {
         const std::uint64_t offset = out.size();
@@ -50,13 +53,22 @@ inline Bytes zip_bytes(const std::vector<ZipRecord>& records, bool zip64 = true)
         put_le(directory, 0, 2);
         put_le(directory, r.method, 2);
         put_le(directory, 0, 8);
-        put_le(directory, r.data.size(), 4);
-        put_le(directory, r.data.size(), 4);
+        const std::uint64_t deferred = 0xFFFFFFFF;
+        put_le(directory, zip64_fields ? deferred : r.data.size(), 4);
+        put_le(directory, zip64_fields ? deferred : r.data.size(), 4);
         put_le(directory, r.name.size(), 2);
-        put_le(directory, 0, 6);  // extra, comment, disk
-        put_le(directory, 0, 6);  // attributes
-        put_le(directory, offset, 4);
+        put_le(directory, zip64_fields ? 28 : 0, 2);  // extra
+        put_le(directory, 0, 4);                      // comment, disk
+        put_le(directory, 0, 6);                      // attributes
+        put_le(directory, zip64_fields ? deferred : offset, 4);
         directory.insert(directory.end(), name.begin(), name.end());
+        if (zip64_fields) {
+            put_le(directory, 1, 2);
+            put_le(directory, 24, 2);
+            put_le(directory, r.data.size(), 8);
+            put_le(directory, r.data.size(), 8);
+            put_le(directory, offset, 8);
+        }
     }
     const std::uint64_t directory_offset = out.size();
     out.insert(out.end(), directory.begin(), directory.end());

@@ -58,6 +58,21 @@ BOOST_AUTO_TEST_CASE(zip_entries_are_spans_of_the_file) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(zip64_extra_fields_give_sizes_and_offsets) {
+    const Bytes z =
+        zip_bytes({{"a/x", text_bytes("hi"), 0}, {"a/y", text_bytes("there"), 0}}, true, true);
+    const ZipArchive archive(z, "z.zip");
+    BOOST_TEST(archive.find("a/y")->size == 5u);
+    BOOST_TEST(to_bytes(archive.data(*archive.find("a/y"))) == text_bytes("there"));
+    BOOST_TEST(to_bytes(archive.data(*archive.find("a/x"))) == text_bytes("hi"));
+    // Without the ZIP64 end records, an end record that defers to them is refused.
+    Bytes no64 = zip_bytes({{"a/x", text_bytes("hi"), 0}}, false);
+    for (std::size_t i = no64.size() - 6; i < no64.size() - 2; ++i)
+        no64[i] = std::byte{0xFF};  // the central directory's offset
+    check_mentions(input_error([&] { ZipArchive(no64, "z.zip"); }),
+                   {"z.zip", "defers to a ZIP64 end record"});
+}
+
 BOOST_AUTO_TEST_CASE(truncated_corrupt_and_compressed_zips_are_refused) {
     const Bytes zip = zip_bytes({{"a/x", text_bytes("hello"), 0}, {"a/c", text_bytes("zz"), 8}});
     check_mentions(input_error([&] { ZipArchive(text_bytes("PK"), "f.bin"); }),
