@@ -193,6 +193,29 @@ BOOST_AUTO_TEST_CASE(a_file_assembled_by_hand_reads) {
     BOOST_TEST(read_all(*store.tensors, *w) == floats({1, 2, 3}));
 }
 
+BOOST_AUTO_TEST_CASE(parameters_and_integer_storages_read_as_what_they_hold) {
+    // nn.Parameter pickles as _rebuild_parameter(tensor, requires_grad, hooks); an int64 storage
+    // is reported as I64, for load_checkpoint to refuse as a weight by name.
+    Pickle p;
+    p.op('}').string("p").global("torch._utils", "_rebuild_parameter").op('(');
+    p.tensor("FloatStorage", "0", 3, 1, {2}, {1}).op(0x88);
+    p.global("collections", "OrderedDict").op(')').op('R').op('t').op('R').op('s');
+    p.string("step").tensor("LongStorage", "1", 1, 0, {}, {}).op('s').stop();
+    Bytes one(8, std::byte{0});
+    one[0] = std::byte{7};
+    TempDir dir;
+    const OpenedStore store = open_pytorch_store(
+        write_bin(dir, torch_zip(p.bytes(), {{"0", floats({1, 2, 3})}, {"1", one}})));
+    const StoredTensor* param = store.tensors->find("p");
+    const StoredTensor* step = store.tensors->find("step");
+    BOOST_REQUIRE(param && step);
+    BOOST_TEST(read_all(*store.tensors, *param) == floats({2, 3}));
+    BOOST_TEST((step->dtype == DType::I64));
+    BOOST_TEST(step->stored_type == "I64");
+    BOOST_TEST(step->shape.empty());
+    BOOST_TEST(read_all(*store.tensors, *step) == one);
+}
+
 BOOST_AUTO_TEST_CASE(records_that_contradict_the_pickle_are_refused) {
     TempDir dir;
     const auto error = [&](const Bytes& bin) {
