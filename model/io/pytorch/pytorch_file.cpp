@@ -6,6 +6,7 @@
 #include "base/str.hpp"
 #include "model/io/pytorch/pickle_machine.hpp"
 #include "model/io/pytorch/zip_archive.hpp"
+#include "model/io/shape.hpp"
 
 namespace ssmscope::model {
 
@@ -16,13 +17,6 @@ namespace {
 // and its objects are rebuilt by running more of Python; it is not read.
 bool is_legacy(std::span<const std::byte> b) {
     return !b.empty() && b[0] == std::byte{0x80};
-}
-
-std::string format_dims(const std::vector<std::int64_t>& v) {
-    std::string out = "[";
-    for (std::size_t i = 0; i < v.size(); ++i)
-        out += (i ? ", " : "") + std::to_string(v[i]);
-    return out + "]";
 }
 
 // The prefix every record shares: torch names the archive after the file it saved to
@@ -104,10 +98,10 @@ PytorchFile::PytorchFile(std::filesystem::path path) : file_(std::move(path)) {
         const auto numel = view_numel(t.view);
         const auto extent = view_extent(t.view);
         if (!numel || static_cast<std::uint64_t>(*numel) > SIZE_MAX / element)
-            fail(str("shape ", format_dims(p.sizes), " holds too many elements"));
+            fail(str("shape ", shape_string(p.sizes), " holds too many elements"));
         if (!extent || *extent > s.numel)
             fail(str("a view of storage '", s.key, "' (storage_offset ", p.offset, ", size ",
-                     format_dims(p.sizes), ", stride ", format_dims(p.strides),
+                     shape_string(p.sizes), ", stride ", shape_string(p.strides),
                      ") reaches past the ", s.numel, " elements the storage holds"));
         index_.emplace(t.name, tensors_.size());
         tensors_.push_back(std::move(t));

@@ -1,16 +1,14 @@
 #include "model/io/pytorch/pytorch_store.hpp"
 
-#include <fstream>
-#include <iterator>
 #include <map>
 #include <memory>
-#include <system_error>
 
 #include <nlohmann/json.hpp>
 
 #include "base/error.hpp"
 #include "base/json_parse.hpp"
 #include "base/json_reader.hpp"
+#include "base/read_file.hpp"
 #include "base/str.hpp"
 #include "model/io/pytorch/pytorch_file.hpp"
 
@@ -20,20 +18,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string read_text(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in.is_open())
-        throw InputError(str(path.string(), ": cannot open"), path.string());
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-bool is_regular(const fs::path& p) {
-    std::error_code ec;
-    return fs::is_regular_file(p, ec);
-}
-
 // As for model.safetensors.index.json: a shard must sit beside the index.
-bool is_plain_file_name(const std::string& name) {
+bool is_shard_beside_index(const std::string& name) {
     return !name.empty() && name != "." && name != ".." && name.find('/') == std::string::npos;
 }
 
@@ -102,7 +88,7 @@ class PytorchStore final : public TensorStore {
         const auto fail = [&](const std::string& what) {
             throw InputError(str(source, ": ", what), source);
         };
-        const nlohmann::json document = parse_json_object(read_text(index), source);
+        const nlohmann::json document = parse_json_object(read_file(index), source);
         const JsonNode root(document, source);
         if (const JsonNode meta = root["metadata"]; !meta.is_absent() && !meta.json().is_object())
             meta.expected("an object");
@@ -114,13 +100,13 @@ class PytorchStore final : public TensorStore {
         std::map<std::string, std::vector<std::string>> shards;
         for (const auto& [tensor, value] : map.object()) {
             const JsonNode shard = map.entry(tensor);
-            if (!shard.json().is_string() || !is_plain_file_name(shard.string()))
+            if (!shard.json().is_string() || !is_shard_beside_index(shard.string()))
                 shard.expected("the file name of a shard in the same directory");
             shards[shard.string()].push_back(tensor);
         }
         for (const auto& [shard, tensors] : shards) {
             const fs::path path = dir / shard;
-            if (!is_regular(path))
+            if (!is_file(path))
                 fail(str("weight_map puts tensor '", tensors.front(), "' in shard '", shard,
                          "', but ", path.string(), " does not exist"));
             files_.push_back(std::make_unique<PytorchFile>(path));
