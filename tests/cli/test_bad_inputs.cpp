@@ -1,8 +1,8 @@
-// The catalogue of bad inputs: malformed files for every reader (safetensors, GGUF, config.json,
-// tokenizer.json, CSV matrices, probe texts, corpora, run directories) and wrong flags for every
-// command, each with the exit code it must give (2: bad input) and fragments its message must
-// hold — the file, the tensor or field, and what was expected. A user of a verification tool
-// must be told what is wrong, never shown a crash or a silent default.
+// The catalogue of bad inputs: malformed files for every reader (safetensors, pytorch_model.bin,
+// GGUF, config.json, tokenizer.json, CSV matrices, probe texts, corpora, run directories) and wrong
+// flags for every command, each with the exit code it must give (2: bad input) and fragments its
+// message must hold — the file, the tensor or field, and what was expected. A user of a
+// verification tool must be told what is wrong, never shown a crash or a silent default.
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -13,6 +13,7 @@
 
 #include "tests/io/fixtures.hpp"
 #include "tests/io/gguf_bytes.hpp"
+#include "tests/io/pytorch_fixtures.hpp"
 #include "tests/model/fixtures.hpp"
 #include "tests/support/cli_run.hpp"
 
@@ -70,6 +71,26 @@ std::function<void(const fs::path&)> files(std::vector<std::function<void(const 
 std::function<void(const fs::path&)> checkpoint(const std::string& file, const Bytes& content) {
     return [file, content](const fs::path& dir) { sample(dir, "m", file, content); };
 }
+// The sample's config.json beside a pytorch_model.bin of `content` (and no model.safetensors,
+// which would be preferred).
+std::function<void(const fs::path&)> pytorch(const Bytes& content) {
+    return [content](const fs::path& dir) {
+        fs::create_directories(dir / "m");
+        fs::copy_file(kSample / "config.json", dir / "m/config.json");
+        write_file(dir / "m/pytorch_model.bin", content);
+    };
+}
+
+// {"w": one tensor of 3 floats} in torch.save's zip, with `data` as its storage record.
+Bytes pytorch_one_tensor(const std::vector<std::pair<std::string, Bytes>>& data,
+                         std::uint16_t method = 0) {
+    return torch_zip(one_tensor_pickle("w", 3), data, method);
+}
+
+Bytes pytorch_pickle(const Pickle& p) {
+    return torch_zip(p.bytes(), {{"0", floats({1, 2, 3})}});
+}
+
 // An unchanged copy of the sample.
 std::function<void(const fs::path&)> good_checkpoint() {
     return [](const fs::path& dir) { sample(dir, "m"); };
@@ -127,6 +148,94 @@ std::vector<Case> catalogue() {
          checkpoint("model.safetensors",
                     header_only(R"({"x":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})", 8)),
          {"missing tensor 'backbone.embeddings.weight'", "shape [264, 64]"}},
+        // pytorch_model.bin (torch.save's zip and its pickle)
+        {"info m",
+         pytorch(bytes({0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8,
+                        0x50, 0x19, 0x2e})),
+         {"m/pytorch_model.bin", "legacy torch.save format", "re-save", "torch >= 1.6"}},
+        {"info m",
+         pytorch(text_bytes("PK")),
+         {"m/pytorch_model.bin", "not a valid zip archive", "truncated or corrupt"}},
+        {"info m",
+         [](const fs::path& d) {
+             const Bytes zip = pytorch_one_tensor({{"0", floats({1, 2, 3})}});
+             pytorch(Bytes(zip.begin(), zip.end() - 40))(d);
+         },
+         {"m/pytorch_model.bin", "no end-of-central-directory record", "truncated"}},
+        {"info m",
+         [](const fs::path& d) {
+             Bytes zip = pytorch_one_tensor({{"0", floats({1, 2, 3})}});
+             zip[0] = std::byte{'X'};  // the first local header
+             pytorch(zip)(d);
+         },
+         {"m/pytorch_model.bin", "zip entry 'archive/data.pkl'", "no local header"}},
+        {"info m",
+         pytorch(pytorch_one_tensor({{"0", floats({1, 2, 3})}}, 8)),
+         {"m/pytorch_model.bin", "zip entry 'archive/data/0'", "compressed (method 8, deflate)"}},
+        {"info m",
+         pytorch(pytorch_one_tensor({})),
+         {"m/pytorch_model.bin", "tensor 'w'", "storage record 'archive/data/0' is missing"}},
+        {"info m",
+         pytorch(pytorch_one_tensor({{"0", floats({1, 2})}})),
+         {"m/pytorch_model.bin", "tensor 'w'", "record 'archive/data/0' holds 8 bytes",
+          "fewer than the 3 elements of torch.FloatStorage"}},
+        {"info m",
+         pytorch(pytorch_pickle(Pickle()
+                                    .op('}')
+                                    .string("w")
+                                    .tensor("FloatStorage", "0", 3, 2, {2}, {1})
+                                    .op('s')
+                                    .stop())),
+         {"m/pytorch_model.bin", "tensor 'w'", "storage_offset 2, size [2], stride [1]",
+          "reaches past the 3 elements"}},
+        {"info m",
+         pytorch(pytorch_pickle(Pickle()
+                                    .op('}')
+                                    .string("w")
+                                    .tensor("ComplexFloatStorage", "0", 3, 0, {3}, {1})
+                                    .op('s')
+                                    .stop())),
+         {"m/pytorch_model.bin: archive/data.pkl: at byte",
+          "unknown storage type 'torch.ComplexFloatStorage'"}},
+        {"info m",
+         pytorch(pytorch_pickle(Pickle()
+                                    .op('}')
+                                    .string("w")
+                                    .global("os", "system")
+                                    .string("true")
+                                    .op(0x85)
+                                    .op('R')
+                                    .op('s')
+                                    .stop())),
+         {"m/pytorch_model.bin: archive/data.pkl", "global 'os.system' is not allowed",
+          "weights_only=True"}},
+        {"info m",
+         pytorch(pytorch_pickle(Pickle().op(0x93).stop())),
+         {"m/pytorch_model.bin: archive/data.pkl: at byte 2", "opcode STACK_GLOBAL (0x93)",
+          "is not allowed"}},
+        {"info m",
+         pytorch(pytorch_pickle(Pickle().op(']').stop())),
+         {"m/pytorch_model.bin: archive/data.pkl", "the pickle holds a list",
+          "expected a state dict"}},
+        {"info m",
+         pytorch(pytorch_pickle(Pickle().op('}').string("w").integer(3).op('s').stop())),
+         {"m/pytorch_model.bin: archive/data.pkl", "state dict entry 'w' holds an integer",
+          "expected a tensor"}},
+        {"info m",
+         pytorch(zip_bytes({{"archive/data.pkl", one_tensor_pickle("w", 3), 0},
+                            {"archive/byteorder", text_bytes("big"), 0},
+                            {"archive/data/0", floats({1, 2, 3}), 0}})),
+         {"m/pytorch_model.bin: archive/byteorder", "big-endian"}},
+        {"info m",
+         [](const fs::path& d) {
+             fs::create_directories(d / "m");
+             fs::copy_file(kSample / "config.json", d / "m/config.json");
+             write_file(
+                 d / "m/pytorch_model.bin.index.json",
+                 std::string_view(R"({"weight_map":{"w":"pytorch_model-00001-of-00002.bin"}})"));
+         },
+         {"m/pytorch_model.bin.index.json", "weight_map puts tensor 'w'",
+          "pytorch_model-00001-of-00002.bin does not exist"}},
         // config.json
         {"info m",
          [](const fs::path& d) {

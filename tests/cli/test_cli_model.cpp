@@ -301,10 +301,11 @@ BOOST_AUTO_TEST_CASE(malformed_tokenizer_json) {
     expect_bad_input("forward ckpt --text a", {"tokenizer.json", "merges"});
 }
 
-BOOST_AUTO_TEST_CASE(pytorch_pickle_is_named_not_read) {
+BOOST_AUTO_TEST_CASE(truncated_pytorch_zip_is_named) {
     fs::remove(ckpt / "model.safetensors");
     std::ofstream(ckpt / "pytorch_model.bin") << "PK";
-    expect_bad_input("info ckpt", {"pytorch_model.bin", "safetensors"});
+    expect_bad_input("info ckpt", {"ckpt/pytorch_model.bin", "not a valid zip archive",
+                                   "truncated or corrupt"});
 }
 
 BOOST_AUTO_TEST_CASE(missing_checkpoint_directory) {

@@ -1,5 +1,7 @@
 // save → load is bitwise identical for every architecture (tied, untied, sharded); loading
 // rejects checkpoints that contradict config.json or hold non-finite weights, naming the tensor.
+// The torch.save files of tests/data/pytorch give the logits of their safetensors copies, bit for
+// bit, and the malicious ones are refused without anything running.
 // GGUF files (tests/data/gguf) give the logits of the checkpoints they were made from.
 #include <boost/test/unit_test.hpp>
 #include <torch/torch.h>
@@ -30,6 +32,21 @@ torch::Tensor logits(const LoadedModel& m) {
     const torch::Tensor tokens =
         torch::tensor({0, 17, 29, 38, 5, 40, 12, 3, 23, 9, 1, 2}, torch::kInt64).reshape({2, 6});
     return m.model->forward(tokens);
+}
+
+namespace fs = std::filesystem;
+
+const fs::path kPytorchData = fs::path(SSMSCOPE_SOURCE_DIR) / "tests/data/pytorch";
+
+// Where the os.system payload of tests/data/pytorch/malicious would leave its mark.
+const fs::path kPayloadMarker = "/tmp/ssmscope-pytorch-payload-ran";
+
+std::string expected_dtype(const std::string& case_name) {
+    if (case_name.find("_bf16") != std::string::npos)
+        return "BF16";
+    if (case_name.find("_f16") != std::string::npos)
+        return "F16";
+    return "F32";
 }
 
 }  // namespace
@@ -192,4 +209,62 @@ BOOST_AUTO_TEST_CASE(convert_of_a_gguf_file_keeps_its_logits) {
         BOOST_TEST(converted.tokenizer_text == gguf.tokenizer_text);
         BOOST_TEST(torch::equal(logits(converted), logits(gguf)), name);
     }
+
+BOOST_AUTO_TEST_CASE(pytorch_bins_give_the_logits_of_their_safetensors_copies) {
+    const torch::Tensor tokens = torch::tensor({3, 17, 0, 42, 8, 8, 29, 1, 47, 5}).unsqueeze(0);
+    int cases = 0;
+    for (const auto& entry : fs::directory_iterator(kPytorchData)) {
+        if (!fs::exists(entry.path() / "safetensors"))
+            continue;
+        ++cases;
+        const std::string name = entry.path().filename().string();
+        BOOST_TEST_CONTEXT(name) {
+            const LoadedModel bin = load_checkpoint(entry.path() / "bin");
+            const LoadedModel st = load_checkpoint(entry.path() / "safetensors");
+            BOOST_TEST(bin.format == "pytorch");
+            BOOST_TEST(st.format == "safetensors");
+            BOOST_TEST(bin.sharded == (name.find("sharded") != std::string::npos));
+            BOOST_TEST((bin.config.arch ==
+                        (name.find("mamba2") != std::string::npos ? Arch::Mamba2 : Arch::Mamba)));
+            BOOST_TEST((bin.config.arch == st.config.arch));
+            BOOST_TEST(bin.stored_dtype == expected_dtype(name));
+            BOOST_TEST(st.stored_dtype == expected_dtype(name));
+            // The stored tied head is the embedding's storage: used, and equal to it.
+            BOOST_TEST(bin.warnings.empty());
+            BOOST_TEST(bin.config.tie_embeddings);
+            // bf16 and f16 weights become the same float32 values from either file.
+            const auto a = bin.model->named_parameters(), b = st.model->named_parameters();
+            BOOST_REQUIRE_EQUAL(a.size(), b.size());
+            for (const auto& item : a) {
+                BOOST_TEST((item.value().scalar_type() == torch::kFloat32), item.key());
+                BOOST_TEST(torch::equal(item.value(), b[item.key()]), item.key() << " differs");
+            }
+            BOOST_TEST(torch::equal(bin.model->lm_head_weight(), st.model->lm_head_weight()));
+            torch::NoGradGuard no_grad;
+            const torch::Tensor la = bin.model->forward(tokens), lb = st.model->forward(tokens);
+            BOOST_TEST(la.isfinite().all().item<bool>());
+            BOOST_TEST(la.abs().max().item<float>() > 0.0f);
+            BOOST_TEST(torch::equal(la, lb),
+                       "logits differ: max |a - b| = " << (la - lb).abs().max().item<float>());
+        }
+    }
+    BOOST_TEST(cases == 13);
+}
+
+BOOST_AUTO_TEST_CASE(malicious_pickles_are_refused_and_their_payload_never_runs) {
+    fs::remove(kPayloadMarker);
+    for (const auto& [dir, global] :
+         std::vector<std::pair<std::string, std::string>>{{"os_system", "os.system"},
+                                                          {"builtins_eval", "builtins.eval"},
+                                                          {"unknown_global", "mymodule.Thing"}}) {
+        const fs::path ckpt = kPytorchData / "malicious" / dir;
+        const std::string msg = input_error([&] { load_checkpoint(ckpt); });
+        BOOST_TEST(contains(msg, (ckpt / "pytorch_model.bin").string()), msg);
+        BOOST_TEST(contains(msg, "data.pkl"), msg);
+        BOOST_TEST(contains(msg, "global '" + global + "' is not allowed"), msg);
+    }
+    // torch.load (without weights_only) of os_system/pytorch_model.bin creates this file.
+    BOOST_TEST(!fs::exists(kPayloadMarker));
+    const std::string legacy = input_error([&] { load_checkpoint(kPytorchData / "legacy"); });
+    BOOST_TEST(contains(legacy, "legacy torch.save format"), legacy);
 }
