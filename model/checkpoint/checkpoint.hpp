@@ -21,7 +21,7 @@ struct LoadOptions {
     torch::Dtype dtype = torch::kFloat32;  // parameters are converted to this type
     // Called after each tensor is read, with the tensors read and the total: reading a
     // checkpoint of billions of parameters takes a while.
-    std::function<void(std::size_t done, std::size_t total)> progress;
+    std::function<void(std::size_t done, std::size_t total)> progress = nullptr;
 };
 
 struct LoadedModel {

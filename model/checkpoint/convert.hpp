@@ -18,13 +18,13 @@ namespace ssmscope::model {
 struct ConvertOptions {
     // The element type written; by default the one the source stores when every weight has the
     // same F32, F16, BF16 or F64 type, else F32 (quantised GGUF weights are dequantised to F32).
-    std::optional<torch::Dtype> dtype;
+    std::optional<torch::Dtype> dtype = std::nullopt;
     std::uint64_t max_shard_bytes = 0;  // 0: one model.safetensors
     bool allow_nonfinite = false;
     // A tokenizer.json to write instead of the checkpoint's own (the state-spaces checkpoints
     // ship none); empty: the checkpoint's, if it has one.
-    std::filesystem::path tokenizer;
-    std::function<void(std::size_t done, std::size_t total)> progress;  // per tensor read
+    std::filesystem::path tokenizer = {};
+    std::function<void(std::size_t done, std::size_t total)> progress = nullptr;  // per tensor read
 };
 
 struct ConvertResult {

@@ -209,6 +209,7 @@ BOOST_AUTO_TEST_CASE(convert_of_a_gguf_file_keeps_its_logits) {
         BOOST_TEST(converted.tokenizer_text == gguf.tokenizer_text);
         BOOST_TEST(torch::equal(logits(converted), logits(gguf)), name);
     }
+}
 
 BOOST_AUTO_TEST_CASE(pytorch_bins_give_the_logits_of_their_safetensors_copies) {
     const torch::Tensor tokens = torch::tensor({3, 17, 0, 42, 8, 8, 29, 1, 47, 5}).unsqueeze(0);
@@ -249,6 +250,26 @@ BOOST_AUTO_TEST_CASE(pytorch_bins_give_the_logits_of_their_safetensors_copies) {
         }
     }
     BOOST_TEST(cases == 13);
+}
+
+// convert of a .bin keeps the stored type (bf16 stays bf16) and the logits, bit for bit.
+BOOST_AUTO_TEST_CASE(convert_of_a_pytorch_bin_keeps_its_logits) {
+    const TempDir tmp;
+    for (const char* name : {"mamba_ssm_mamba_bf16", "mamba_ssm_mamba2_f32", "hf_mamba2_f16",
+                             "hf_mamba2_f32_sharded"}) {
+        BOOST_TEST_CONTEXT(name) {
+            const fs::path dst = tmp / name;
+            const ConvertResult r = convert_checkpoint(kPytorchData / name / "bin", dst);
+            BOOST_TEST(r.source_format == "pytorch");
+            BOOST_TEST(r.dtype == expected_dtype(name));
+            const LoadedModel bin = load_checkpoint(kPytorchData / name / "bin");
+            const LoadedModel converted = load_checkpoint(dst);
+            BOOST_TEST(converted.format == "safetensors");
+            BOOST_TEST(converted.stored_dtype == expected_dtype(name));
+            BOOST_TEST((converted.config.layout == Layout::HuggingFace));
+            BOOST_TEST(torch::equal(logits(converted), logits(bin)));
+        }
+    }
 }
 
 BOOST_AUTO_TEST_CASE(malicious_pickles_are_refused_and_their_payload_never_runs) {
