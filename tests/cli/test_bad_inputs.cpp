@@ -128,8 +128,8 @@ std::vector<Case> catalogue() {
          {"m/config.json: hidden_size: expected a positive integer, found the string \"wide\""}},
         {"info m",
          config_with("model_type", "lstm"),
-         {"m/config.json: model_type: expected \"mamba\" or \"mamba2\", found the string "
-          "\"lstm\""}},
+         {"m/config.json: model_type: expected \"mamba\", \"falcon_mamba\" or \"mamba2\", found "
+          "the string \"lstm\""}},
         {"forward m --tokens 1",
          config_with("hidden_size", 32),
          {"backbone.embeddings.weight", "[264, 32]"}},
