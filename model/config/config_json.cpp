@@ -301,7 +301,6 @@ nlohmann::ordered_json to_hf_json(const ModelConfig& c) {
     j["vocab_size"] = c.padded_vocab();
     j["state_size"] = c.d_state;
     j["expand"] = c.expand;
-    j["intermediate_size"] = c.d_inner();
     j["conv_kernel"] = c.d_conv;
     j["use_bias"] = c.proj_bias;
     j["use_conv_bias"] = c.conv_bias;

@@ -84,7 +84,7 @@ BOOST_AUTO_TEST_CASE(hugging_face_falcon_mamba) {
     BOOST_TEST(to_hf_json(again) == to_hf_json(c));
     BOOST_TEST(to_hf_json(c)["model_type"] == "falcon_mamba");
     BOOST_TEST(to_hf_json(c)["mixer_rms_eps"] == 1e-6);
-    BOOST_TEST(to_hf_json(c)["intermediate_size"] == 8192);
+    BOOST_TEST(to_hf_json(c)["expand"] == 2);
     json bad = j;
     bad["mixer_rms_eps"] = 0;
     BOOST_TEST(error_of(bad) ==
