@@ -40,8 +40,10 @@ struct SelectiveLayer {
     bool b_fixed = false, c_fixed = false;
     // The token-dynamics weights of docs/numbers.md §7(b): b_t = S_B x_t, c_t = S_C x_t for the
     // token x_t the theory follows, per group (N x d_in). Empty when b or c is fixed, where the
-    // criterion does not apply.
+    // criterion does not apply, or when b_t, c_t are not linear in the token (then
+    // nonlinear_projections says why).
     std::vector<Matrix> S_B, S_C;
+    std::string nonlinear_projections;
 
     Index units() const { return a.rows(); }
     Index tokens() const { return delta.rows(); }

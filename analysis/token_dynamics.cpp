@@ -62,7 +62,9 @@ LayerTokenDynamics layer_token_dynamics(const SelectiveLayer& l) {
     if (l.S_B.empty()) {
         d.not_applicable = l.b_fixed   ? "b is fixed (e_N), not a projection of the token"
                            : l.c_fixed ? "c is fixed (e_N), not a projection of the token"
-                                       : "the layer has no token projections S_B, S_C";
+                           : !l.nonlinear_projections.empty()
+                               ? l.nonlinear_projections
+                               : "the layer has no token projections S_B, S_C";
     }
     bool all_convergent = !l.S_B.empty();
     for (std::size_t g = 0; g < l.S_B.size(); ++g) {

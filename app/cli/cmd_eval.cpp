@@ -18,29 +18,32 @@ namespace ssmscope::cli {
 Command add_eval(CLI::App& app) {
     struct Args {
         CheckpointArgs ckpt;
-        std::string text_file;
+        std::string text_file, tokens;
         std::int64_t context = 1024;
     };
     auto args = std::make_shared<Args>();
     CLI::App* cmd = app.add_subcommand("eval", "Perplexity and tokens/s on a text file");
     add_checkpoint_args(*cmd, args->ckpt);
-    cmd->add_option("--text-file", args->text_file, "UTF-8 text to score")->required();
+    auto* file = cmd->add_option("--text-file", args->text_file, "UTF-8 text to score");
+    auto* tokens = cmd->add_option("--tokens", args->tokens, "token ids to score, e.g. 1,2,3");
+    file->excludes(tokens);
     cmd->add_option("--context", args->context, "tokens per window (each starts from a zero state)")
         ->capture_default_str();
     return [args] {
-        std::ifstream in(args->text_file, std::ios::binary);
-        if (!in)
-            throw InputError(str(args->text_file, ": cannot open the text file"));
+        if (args->tokens.empty() && args->text_file.empty())
+            throw InputError("give the text as --text-file FILE or the ids as --tokens 1,2,3");
         std::ostringstream text;
-        text << in.rdbuf();
-        const OpenCheckpoint ckpt = open_checkpoint(args->ckpt);
-        const auto ids = ckpt.tokenizer->encode(text.str());
-        for (std::int64_t id : ids) {
-            if (id >= ckpt.loaded.config.padded_vocab()) {
-                throw InputError(
-                    str(args->text_file, ": token ", id, " is outside the model's vocabulary"));
-            }
+        if (args->tokens.empty()) {
+            std::ifstream in(args->text_file, std::ios::binary);
+            if (!in)
+                throw InputError(str(args->text_file, ": cannot open the text file"));
+            text << in.rdbuf();
         }
+        const OpenCheckpoint ckpt = open_checkpoint(args->ckpt);
+        const std::vector<std::int64_t> ids = args->tokens.empty()
+                                                  ? ckpt.tokenizer->encode(text.str())
+                                                  : parse_token_ids(args->tokens);
+        usecase::check_token_ids(ids, ckpt);
         const auto r = model::evaluate(
             *ckpt.loaded.model, ids, args->context, [](std::int64_t done, std::int64_t total) {
                 std::fprintf(stderr, "\reval: %lld / %lld tokens", static_cast<long long>(done),
@@ -51,7 +54,8 @@ Command add_eval(CLI::App& app) {
         std::string out;
         if (args->ckpt.json) {
             nlohmann::ordered_json j;
-            j["text_file"] = args->text_file;
+            j["text_file"] = args->tokens.empty() ? nlohmann::ordered_json(args->text_file)
+                                                  : nlohmann::ordered_json(nullptr);
             j["tokens"] = ids.size();
             j["predicted"] = r.predicted;
             j["context"] = args->context;

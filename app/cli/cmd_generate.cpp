@@ -50,7 +50,8 @@ Command add_generate(CLI::App& app) {
         }
         const auto r = model::generate(*ckpt.loaded.model, prompt, o, [&](std::int64_t t) {
             if (stream) {
-                const std::string s = ckpt.tokenizer->decode(std::vector<std::int64_t>{t});
+                const std::string s =
+                    ckpt.tokenizer->decode_continuation(std::vector<std::int64_t>{t});
                 std::fwrite(s.data(), 1, s.size(), stdout);
                 std::fflush(stdout);
             }

@@ -19,7 +19,10 @@ void add_probe_args(CLI::App& cmd, ProbeArgs& args) {
     auto* file = cmd.add_option("--text-file", args.text_file,
                                 "probe text from a UTF-8 file (default: the bundled "
                                 "samples/probe.txt)");
+    auto* tokens = cmd.add_option("--tokens", args.tokens, "probe as token ids, e.g. 1,2,3");
     args.text_option->excludes(file);
+    tokens->excludes(args.text_option);
+    tokens->excludes(file);
     cmd.add_option("--layers", args.layers, "layers to analyse, e.g. 0,2 or 0-3 (default: all)");
 }
 
@@ -59,8 +62,14 @@ usecase::AnalyseRequest analyse_request(const CheckpointArgs& ckpt, const ProbeA
     usecase::AnalyseRequest r;
     r.checkpoint = ckpt.dir;
     r.allow_nonfinite = ckpt.allow_nonfinite;
+    r.tokenizer = ckpt.tokenizer;
     r.layers = usecase::parse_layer_list(probe.layers, "--layers");
-    r.probe = probe_text(probe);
+    if (!probe.tokens.empty()) {
+        r.probe = {"", "--tokens"};
+        r.probe_ids = parse_token_ids(probe.tokens);
+    } else {
+        r.probe = probe_text(probe);
+    }
     return r;
 }
 

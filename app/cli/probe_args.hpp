@@ -1,4 +1,4 @@
-// The probe text of `analyze` and `verify` (--text, --text-file, or the bundled
+// The probe of `analyze` and `verify` (--text, --text-file, --tokens, or the bundled
 // samples/probe.txt) and the --layers selection.
 #pragma once
 
@@ -14,7 +14,7 @@
 namespace ssmscope::cli {
 
 struct ProbeArgs {
-    std::string text, text_file, layers;
+    std::string text, text_file, tokens, layers;
     CLI::Option* text_option = nullptr;
 };
 
@@ -24,7 +24,8 @@ void add_probe_args(CLI::App& cmd, ProbeArgs& args);
 // file's path). Throws InputError for a file that cannot be read.
 usecase::ProbeText probe_text(const ProbeArgs& args);
 
-// The request of `analyze` and `verify`: the checkpoint, the probe, the --layers selection.
+// The request of `analyze` and `verify`: the checkpoint and its --tokenizer, the probe (as ids
+// with --tokens), the --layers selection.
 usecase::AnalyseRequest analyse_request(const CheckpointArgs& ckpt, const ProbeArgs& probe);
 
 // Reports "\r<command>: <stage> [xx%]" on stderr.

@@ -31,16 +31,22 @@ struct Probed {
 Probed open_and_probe(const AnalyseRequest& r, bool perturbations, const Progress& progress,
                       const Warn& warn) {
     phase(progress, 0, 0.05)("loading " + r.checkpoint, 0);
-    const OpenedCheckpoint ckpt =
-        open_checkpoint(r.checkpoint, {.allow_nonfinite = r.allow_nonfinite});
+    const OpenedCheckpoint ckpt = open_checkpoint(
+        r.checkpoint, {.allow_nonfinite = r.allow_nonfinite, .tokenizer = r.tokenizer});
     if (warn)
         for (const std::string& w : ckpt.warnings)
             warn(w);
-    if (r.probe.text.empty())
-        throw InputError(str("the probe text (", r.probe.source, ") is empty"));
-    const std::vector<std::int64_t> tokens = ckpt.tokenizer->encode(r.probe.text);
-    if (tokens.empty())
-        throw InputError(str("the probe text (", r.probe.source, ") has no tokens"));
+    std::vector<std::int64_t> tokens;
+    if (r.probe_ids) {
+        tokens = *r.probe_ids;
+        check_token_ids(tokens, ckpt);
+    } else {
+        if (r.probe.text.empty())
+            throw InputError(str("the probe text (", r.probe.source, ") is empty"));
+        tokens = ckpt.tokenizer->encode(r.probe.text);
+        if (tokens.empty())
+            throw InputError(str("the probe text (", r.probe.source, ") has no tokens"));
+    }
     Probed p;
     p.header.checkpoint = summarise(ckpt);
     p.header.probe_source = r.probe.source;

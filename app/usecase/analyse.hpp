@@ -26,7 +26,10 @@ struct ProbeText {
 struct AnalyseRequest {
     std::string checkpoint;  // directory
     bool allow_nonfinite = false;
+    std::string tokenizer;  // a tokenizer.json instead of the checkpoint's; empty: none
     ProbeText probe;
+    // The probe as token ids (--tokens), instead of probe.text; probe.source still names it.
+    std::optional<std::vector<std::int64_t>> probe_ids;
     std::vector<std::int64_t> layers;  // ascending; empty: every layer
     std::optional<double> tol;         // relative tolerance of every rank decision
     analysis::Index cross_check_pairs = analysis::ReportOptions{}.cross_check_pairs;

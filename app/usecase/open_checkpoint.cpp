@@ -1,9 +1,9 @@
 #include "app/usecase/open_checkpoint.hpp"
 
+#include "base/error.hpp"
 #include "base/str.hpp"
 #include "model/config/sizes.hpp"
-#include "model/tokenizer/bpe_tokenizer.hpp"
-#include "model/tokenizer/load_tokenizer.hpp"
+#include "model/tokenizer/choose_tokenizer.hpp"
 
 namespace ssmscope::usecase {
 
@@ -12,16 +12,26 @@ OpenedCheckpoint open_checkpoint(const std::string& dir, const OpenOptions& opti
     c.dir = dir;
     c.loaded = model::load_checkpoint(dir, {.allow_nonfinite = options.allow_nonfinite});
     c.warnings = c.loaded.warnings;
-    c.tokenizer = c.loaded.tokenizer_text.empty()
-                      ? model::load_tokenizer(dir)
-                      : model::parse_tokenizer_json(c.loaded.tokenizer_text, c.loaded.tokenizer_source);
-    const std::int64_t vocab = c.loaded.config.padded_vocab();
-    if (c.tokenizer->vocab_size() > vocab) {
-        c.warnings.push_back(str("the tokenizer (", c.tokenizer->description(), ") has ids up to ",
-                                 c.tokenizer->vocab_size() - 1, ", beyond the ", vocab,
-                                 " rows of the embedding"));
-    }
+    model::TokenizerChoice t =
+        model::choose_tokenizer({.file = options.tokenizer,
+                                 .checkpoint_text = c.loaded.tokenizer_text,
+                                 .checkpoint_source = c.loaded.tokenizer_source,
+                                 .model_vocab = c.loaded.config.padded_vocab()});
+    c.tokenizer = std::move(t.tokenizer);
+    c.warnings.insert(c.warnings.end(), t.warnings.begin(), t.warnings.end());
     return c;
+}
+
+void check_token_ids(const std::vector<std::int64_t>& ids, const OpenedCheckpoint& c) {
+    if (ids.empty())
+        throw InputError("the input has no tokens");
+    const std::int64_t vocab = c.loaded.config.padded_vocab();
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        if (ids[i] < 0 || ids[i] >= vocab) {
+            throw InputError(str("token ", ids[i], " at position ", i,
+                                 " is outside the model's vocabulary [0, ", vocab, ")"));
+        }
+    }
 }
 
 CheckpointSummary summarise(const OpenedCheckpoint& ckpt) {
@@ -31,7 +41,7 @@ CheckpointSummary summarise(const OpenedCheckpoint& ckpt) {
     s.checkpoint = ckpt.dir;
     s.format = ckpt.loaded.format;
     s.format_detail = ckpt.loaded.format_detail;
-    s.architecture = model::arch_name(c.arch);
+    s.architecture = model::architecture_name(c);
     s.layout = model::layout_name(c.layout);
     s.sharded = ckpt.loaded.sharded;
     s.dtype = ckpt.loaded.stored_dtype;

@@ -15,20 +15,25 @@ namespace ssmscope::usecase {
 
 struct OpenOptions {
     bool allow_nonfinite = false;  // NaN / Inf weights load with a warning instead of an error
+    std::string tokenizer{};  // a tokenizer.json to use instead of the checkpoint's; empty: none
 };
 
 struct OpenedCheckpoint {
     std::string dir;
     model::LoadedModel loaded;
     std::unique_ptr<model::Tokenizer> tokenizer;
-    // The loader's warnings, then the tokenizer's when its ids reach beyond the embedding.
+    // The loader's warnings, then the tokenizer's (model::choose_tokenizer).
     std::vector<std::string> warnings;
 };
 
 // Throws InputError naming the file and what is wrong (see model::load_checkpoint and
-// model::load_tokenizer).
+// model::choose_tokenizer).
 OpenedCheckpoint open_checkpoint(const std::string& dir, const OpenOptions& options = {});
 
 CheckpointSummary summarise(const OpenedCheckpoint& c);
+
+// Throws InputError when `ids` is empty or holds an id outside the model's embedding rows
+// (naming the id and its position).
+void check_token_ids(const std::vector<std::int64_t>& ids, const OpenedCheckpoint& c);
 
 }  // namespace ssmscope::usecase

@@ -85,13 +85,30 @@ ModelConfig parse_hf_mamba(const JsonNode& f) {
     c.proj_bias_unknown = f["use_bias"].is_null();
     c.tie_embeddings = f["tie_word_embeddings"].boolean_or(true);
     c.dt_rank = auto_dt_rank(f, "time_step_rank", c.d_model);
-    if (!f["intermediate_size"].is_null() &&
-        f["intermediate_size"].positive_integer() != c.d_inner()) {
-        f["intermediate_size"].expected(str("expand × hidden_size = ", c.d_inner()));
+    // transformers takes intermediate_size from the file over expand × hidden_size (falcon-mamba-7b
+    // says expand 16 but has 8192 = 2 × 4096 inner channels): it sets the weights' shapes.
+    if (!f["intermediate_size"].is_null()) {
+        const std::int64_t inner = f["intermediate_size"].positive_integer();
+        if (inner % c.d_model != 0)
+            f["intermediate_size"].expected(str("a multiple of hidden_size ", c.d_model));
+        c.expand = inner / c.d_model;
     }
     c.dt_scale = f["time_step_scale"].number_or(1.0);
     c.dt_init_random = f["time_step_init_scheme"].string_or("random") != "constant";
     read_sparse_form(f, c);
+    return c;
+}
+
+// transformers' FalconMambaConfig: MambaConfig's keys plus mixer_rms_eps; use_mambapy and the
+// like choose a Python code path and say nothing about the weights.
+ModelConfig parse_hf_falcon_mamba(const JsonNode& f) {
+    ModelConfig c = parse_hf_mamba(f);
+    if (c.arch != Arch::Mamba)
+        f["ssm_form"].expected("\"diagonal\" or absent for a falcon_mamba model");
+    const double eps = f["mixer_rms_eps"].number_or(1e-6);
+    if (!(eps > 0) || !std::isfinite(eps))
+        f["mixer_rms_eps"].expected("a positive number");
+    c.mixer_rms_eps = eps;
     return c;
 }
 
@@ -230,10 +247,12 @@ ModelConfig parse_config(const nlohmann::json& json, const std::string& source) 
         const std::string type = f["model_type"].string_or("");
         if (type == "mamba") {
             c = parse_hf_mamba(f);
+        } else if (type == "falcon_mamba") {
+            c = parse_hf_falcon_mamba(f);
         } else if (type == "mamba2") {
             c = parse_hf_mamba2(f);
         } else {
-            f["model_type"].expected("\"mamba\" or \"mamba2\"");
+            f["model_type"].expected("\"mamba\", \"falcon_mamba\" or \"mamba2\"");
         }
     } else if (!f["d_model"].is_null() || !f["n_layer"].is_null()) {
         c = parse_mamba_ssm(f);
@@ -267,8 +286,10 @@ ModelConfig parse_config_text(std::string_view text, const std::string& source) 
 nlohmann::ordered_json to_hf_json(const ModelConfig& c) {
     nlohmann::ordered_json j;
     const bool m2 = c.mamba2_family();
-    j["architectures"] = {m2 ? "Mamba2ForCausalLM" : "MambaForCausalLM"};
-    j["model_type"] = m2 ? "mamba2" : "mamba";
+    j["architectures"] = {m2                 ? "Mamba2ForCausalLM"
+                          : c.falcon_mamba() ? "FalconMambaForCausalLM"
+                                             : "MambaForCausalLM"};
+    j["model_type"] = m2 ? "mamba2" : c.falcon_mamba() ? "falcon_mamba" : "mamba";
     if (c.arch == Arch::ScMamba)
         j["ssm_form"] = "controllable";
     if (c.arch == Arch::SoMamba)
@@ -303,6 +324,8 @@ nlohmann::ordered_json to_hf_json(const ModelConfig& c) {
         j["time_step_rank"] = c.dt_rank;
         j["time_step_scale"] = c.dt_scale;
         j["time_step_init_scheme"] = c.dt_init_random ? "random" : "constant";
+        if (c.mixer_rms_eps)
+            j["mixer_rms_eps"] = *c.mixer_rms_eps;
     }
     if (c.arch == Arch::ScMamba || c.arch == Arch::SoMamba) {
         j["coeff_init_range"] = {c.coeff_init_lo, c.coeff_init_hi};

@@ -1,5 +1,6 @@
-// config.json ⇄ ModelConfig for the Hugging Face `mamba` / `mamba2` model types, the original
-// mamba_ssm layout (`d_model`, `n_layer`, `ssm_cfg`) and the Sparse variants (`ssm_form`).
+// config.json ⇄ ModelConfig for the Hugging Face `mamba`, `falcon_mamba` and `mamba2` model
+// types, the original mamba_ssm layout (`d_model`, `n_layer`, `ssm_cfg`) and the Sparse variants
+// (`ssm_form`).
 #pragma once
 
 #include <filesystem>

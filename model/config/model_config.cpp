@@ -51,6 +51,10 @@ std::string layout_name(Layout layout) {
     return layout == Layout::HuggingFace ? "huggingface" : "mamba_ssm";
 }
 
+std::string architecture_name(const ModelConfig& c) {
+    return c.falcon_mamba() ? "falcon-mamba" : arch_name(c.arch);
+}
+
 void validate(const ModelConfig& c, const std::string& source) {
     const auto need = [&](bool ok, const std::string& what) {
         if (!ok)

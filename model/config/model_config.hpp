@@ -40,6 +40,10 @@ struct ModelConfig {
 
     bool conv_bias = true;
     bool proj_bias = false;  // in_proj / out_proj bias
+    // Falcon-Mamba (Hugging Face `falcon_mamba`): a Mamba-1 whose mixer normalises the time-step
+    // input, B and C (RMS over the last dimension, no learned weight) right after x_proj, with
+    // this epsilon (config.json "mixer_rms_eps"). Absent for every other model.
+    std::optional<double> mixer_rms_eps;
     double norm_eps = 1e-5;
     bool tie_embeddings = true;
     bool residual_in_fp32 = true;
@@ -79,12 +83,16 @@ struct ModelConfig {
     std::int64_t d_inner() const { return expand * d_model; }
     std::int64_t nheads() const { return headdim > 0 ? d_inner() / headdim : 0; }
     bool mamba2_family() const { return arch == Arch::Mamba2 || arch == Arch::StMamba2; }
+    bool falcon_mamba() const { return mixer_rms_eps.has_value(); }
 };
 
 // "mamba", "sc-mamba", "so-mamba", "mamba2", "st-mamba2" (the names `train --arch` takes).
 std::string arch_name(Arch arch);
 std::optional<Arch> parse_arch(const std::string& name);
 std::string layout_name(Layout layout);
+
+// What reports call the model: arch_name, except "falcon-mamba" for a Mamba with the mixer norms.
+std::string architecture_name(const ModelConfig& config);
 
 // dt_rank "auto": ceil(d_model / 16), as mamba_ssm chooses it.
 std::int64_t default_dt_rank(std::int64_t d_model);

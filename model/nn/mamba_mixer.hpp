@@ -1,6 +1,9 @@
 // Mamba-1 (S6) mixer with the parameter names of the reference implementation:
-// in_proj, conv1d, x_proj, dt_proj, A_log, D, out_proj.
+// in_proj, conv1d, x_proj, dt_proj, A_log, D, out_proj. With config.mixer_rms_eps set it is
+// Falcon-Mamba's mixer, which RMS-normalises the time-step input, B and C after x_proj.
 #pragma once
+
+#include <optional>
 
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/linear.h>
@@ -27,7 +30,15 @@ class MambaMixer : public Mixer {
     torch::Tensor D;      // (E)
 
   private:
+    struct Selection {
+        torch::Tensor dt;    // dt_proj's output, before the softplus
+        torch::Tensor B, C;  // (..., N)
+    };
+    // x_proj's split of the SSM input x (..., E), normalised for Falcon-Mamba.
+    Selection select(const torch::Tensor& x);
+
     std::int64_t e_, n_, r_;
+    std::optional<double> rms_eps_;
 };
 
 }  // namespace ssmscope::model

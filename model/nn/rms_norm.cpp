@@ -24,4 +24,9 @@ torch::Tensor RMSNormImpl::forward_gated(const torch::Tensor& x, const torch::Te
     return n.reshape(shape) * weight;
 }
 
+torch::Tensor rms_normalize(const torch::Tensor& x, double eps) {
+    const torch::Tensor w = x.to(torch::promote_types(x.scalar_type(), torch::kFloat32));
+    return (w * torch::rsqrt(w.pow(2).mean(-1, true) + eps)).to(x.scalar_type());
+}
+
 }  // namespace ssmscope::model

@@ -1,4 +1,5 @@
-// RMSNorm, and the gated, grouped form Mamba-2 applies before out_proj.
+// RMSNorm, the gated, grouped form Mamba-2 applies before out_proj, and the weightless form of
+// Falcon-Mamba's mixer.
 #pragma once
 
 #include <cstdint>
@@ -22,5 +23,10 @@ class RMSNormImpl : public torch::nn::Module {
     double eps;
 };
 TORCH_MODULE(RMSNorm);
+
+// x / rms(x) over the last dimension, without a weight (Falcon-Mamba's norms of B, C and the
+// time-step input). Computed in float32 at least, as transformers does for half-precision
+// inputs, and in double for the double probe; returned in x's dtype.
+torch::Tensor rms_normalize(const torch::Tensor& x, double eps);
 
 }  // namespace ssmscope::model

@@ -72,8 +72,16 @@ SelectiveLayer layer_of(LanguageModel& model, std::int64_t i, const MixerRecord&
         l.form = StateForm::Diagonal;
         l.a = to_matrix(mm->A());
         // x_proj rows: [dt (R); B (N); C (N)] act on the SSM input, the theory's token.
-        l.S_B = row_blocks(mm->x_proj->weight, r, 1, n);
-        l.S_C = row_blocks(mm->x_proj->weight, r + n, 1, n);
+        if (c.falcon_mamba()) {
+            // b_t = W_B x / rms(W_B x) is not S_B x for any fixed S_B: the criterion's weights do
+            // not exist (docs/numbers.md §7(b)). b_t, c_t and Δ_t above are the actual ones.
+            l.nonlinear_projections =
+                "b_t and c_t are RMS-normalised projections of the token (falcon-mamba), not "
+                "linear maps S_B x, S_C x";
+        } else {
+            l.S_B = row_blocks(mm->x_proj->weight, r, 1, n);
+            l.S_C = row_blocks(mm->x_proj->weight, r + n, 1, n);
+        }
     } else if (auto* m2 = dynamic_cast<Mamba2Mixer*>(&m)) {
         l.form = StateForm::Scalar;
         l.unit_name = "head";

@@ -28,7 +28,10 @@ class BpeTokenizer final : public Tokenizer {
                     ids.push_back(*piece.id);
                     continue;
                 }
-                for (const std::string& word : p_.pre_tokenizer.apply(piece.text))
+                // Whether the piece begins the input (Metaspace's prepend_scheme "first").
+                const bool at_start =
+                    raw.text.data() == text.data() && piece.text.data() == normalized.data();
+                for (const std::string& word : p_.pre_tokenizer.apply(piece.text, at_start))
                     p_.model->tokenize(word, ids);
             }
         }
@@ -37,26 +40,35 @@ class BpeTokenizer final : public Tokenizer {
     }
 
     std::string decode(std::span<const std::int64_t> ids) const override {
-        std::string text;
-        for (std::size_t i = 0; i < ids.size(); ++i) {
-            const auto it = p_.decoded.find(ids[i]);
-            if (it == p_.decoded.end())
-                throw InputError(str(
-                    "token id ", ids[i], " (position ", i, ") is not in the vocabulary of ",
-                    p_.source, " (ids 0 to ", p_.vocab_size - 1, ")"));
-            text += it->second;
-        }
-        return text;
+        return p_.decoder.decode(token_strings(ids), false);
+    }
+
+    std::string decode_continuation(std::span<const std::int64_t> ids) const override {
+        return p_.decoder.decode(token_strings(ids), true);
     }
 
     std::int64_t vocab_size() const override { return p_.vocab_size; }
     std::optional<std::int64_t> eos_id() const override { return p_.eos; }
     std::string description() const override {
         return str("BPE, ", p_.vocab_size, " tokens (",
-                             std::filesystem::path(p_.source).filename().string(), ")");
+                   std::filesystem::path(p_.source).filename().string(), ")");
     }
 
   private:
+    std::vector<std::string> token_strings(std::span<const std::int64_t> ids) const {
+        std::vector<std::string> tokens;
+        tokens.reserve(ids.size());
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+            const auto it = p_.tokens.find(ids[i]);
+            if (it == p_.tokens.end())
+                throw InputError(str("token id ", ids[i], " (position ", i,
+                                     ") is not in the vocabulary of ", p_.source, " (ids 0 to ",
+                                     p_.vocab_size - 1, ")"));
+            tokens.push_back(it->second);
+        }
+        return tokens;
+    }
+
     BpePipeline p_;
 };
 

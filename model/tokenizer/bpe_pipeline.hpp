@@ -11,6 +11,7 @@
 
 #include "model/tokenizer/added_tokens.hpp"
 #include "model/tokenizer/bpe_model.hpp"
+#include "model/tokenizer/decoder.hpp"
 #include "model/tokenizer/normalizer.hpp"
 #include "model/tokenizer/pre_tokenizer.hpp"
 #include "model/tokenizer/tokenizer.hpp"
@@ -26,9 +27,10 @@ struct BpePipeline {
     // The post-processor's template: ids around every encoded text (a BOS, say).
     std::vector<std::int64_t> prefix;
     std::vector<std::int64_t> suffix;
-    // The bytes each id decodes to: added tokens as written, vocabulary tokens through the
-    // ByteLevel decoder (byte symbols to bytes; a token with other characters as it is).
-    std::unordered_map<std::int64_t, std::string> decoded;
+    // The token string of each id (added tokens as written) and the decoder that turns a list
+    // of them into text.
+    std::unordered_map<std::int64_t, std::string> tokens;
+    Decoder decoder;
     std::optional<std::int64_t> eos;
     std::int64_t vocab_size = 0;
     std::string source;  // the file, for description() and messages

@@ -8,7 +8,6 @@
 #include "base/json_reader.hpp"
 #include "base/str.hpp"
 #include "model/tokenizer/bpe_pipeline.hpp"
-#include "model/tokenizer/byte_level.hpp"
 #include "model/tokenizer/byte_tokenizer.hpp"
 #include "model/tokenizer/pipeline_json.hpp"
 
@@ -144,6 +143,19 @@ std::vector<AddedToken> read_added_tokens(const JsonNode& list, const Vocab& voc
     return tokens;
 }
 
+// The end-of-text token: <|endoftext|> (GPT-2, GPT-NeoX) or SentencePiece's </s>, when one is
+// an added special token.
+std::optional<std::int64_t> eos_id(const std::vector<AddedToken>& added) {
+    std::optional<std::int64_t> eos;
+    for (const AddedToken& t : added) {
+        if (t.content == endoftext)
+            return t.id;
+        if (t.content == "</s>" && t.special)
+            eos = t.id;
+    }
+    return eos;
+}
+
 BpePipeline read_pipeline(const JsonNode& root) {
     BpePipeline p;
     p.source = root.file();
@@ -153,7 +165,7 @@ BpePipeline read_pipeline(const JsonNode& root) {
         read_added_tokens(root["added_tokens"], p.model->vocab(), owners);
     p.normalizer = read_normalizer(root["normalizer"]);
     p.pre_tokenizer = read_pre_tokenizer(root["pre_tokenizer"]);
-    check_decoder(root["decoder"]);
+    p.decoder = read_decoder(root["decoder"]);
 
     // HF looks for normalized added tokens in normalized text, so their contents are normalized
     // the same way; the others are looked for in the text as given.
@@ -172,17 +184,12 @@ BpePipeline read_pipeline(const JsonNode& root) {
     p.normalized_added = AddedTokenMatcher(std::move(normalized));
 
     for (const auto& [id, token] : owners) {
-        p.decoded.emplace(id, symbols_to_bytes(token).value_or(token));
+        p.tokens.emplace(id, token);
         p.vocab_size = std::max(p.vocab_size, id + 1);
     }
-    // Added tokens decode to their text as written, not through the byte symbols.
-    for (const AddedToken& t : added) {
-        p.decoded[t.id] = t.content;
-        if (t.content == endoftext)
-            p.eos = t.id;
-    }
+    p.eos = eos_id(added);
 
-    const auto is_id = [&](std::int64_t id) { return p.decoded.contains(id); };
+    const auto is_id = [&](std::int64_t id) { return p.tokens.contains(id); };
     read_post_processor(root["post_processor"], is_id, p.prefix, p.suffix);
     return p;
 }

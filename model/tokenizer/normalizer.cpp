@@ -33,28 +33,57 @@ const icu::Normalizer2& instance(NormalForm form) {
     return *normalizer;
 }
 
+std::string normal_form(const std::string& text, NormalForm form) {
+    std::string next;
+    icu::StringByteSink<std::string> sink(&next, static_cast<std::int32_t>(text.size()));
+    UErrorCode status = U_ZERO_ERROR;
+    // normalizeUTF8 works on the bytes directly, without a round trip through UTF-16.
+    instance(form).normalizeUTF8(
+        0, icu::StringPiece(text.data(), static_cast<std::int32_t>(text.size())), sink, nullptr,
+        status);
+    if (U_FAILURE(status))
+        throw std::runtime_error(str("ICU normalization: ", u_errorName(status)));
+    return next;
+}
+
 }  // namespace
 
-Normalizer::Normalizer(std::vector<NormalForm> forms) : forms_(std::move(forms)) {
-    for (const NormalForm form : forms_)
-        instance(form);  // fail at load time, not in the middle of encoding, if ICU lacks data
+Normalizer::Normalizer(std::vector<Step> steps) : steps_(std::move(steps)) {
+    for (const Step& step : steps_)
+        if (const auto* form = std::get_if<NormalForm>(&step))
+            instance(*form);  // fail at load time, not in the middle of encoding, if ICU lacks data
 }
 
 std::string Normalizer::apply(std::string_view text) const {
     std::string current(text);
-    for (const NormalForm form : forms_) {
-        std::string next;
-        icu::StringByteSink<std::string> sink(&next, static_cast<std::int32_t>(current.size()));
-        UErrorCode status = U_ZERO_ERROR;
-        // normalizeUTF8 works on the bytes directly, without a round trip through UTF-16.
-        instance(form).normalizeUTF8(
-            0, icu::StringPiece(current.data(), static_cast<std::int32_t>(current.size())), sink,
-            nullptr, status);
-        if (U_FAILURE(status))
-            throw std::runtime_error(str("ICU normalization: ", u_errorName(status)));
-        current = std::move(next);
+    for (const Step& step : steps_) {
+        if (const auto* form = std::get_if<NormalForm>(&step))
+            current = normal_form(current, *form);
+        else if (const auto* prepend = std::get_if<Prepend>(&step)) {
+            if (!current.empty())
+                current.insert(0, prepend->text);
+        } else {
+            const auto& replace = std::get<Replace>(step);
+            current = replace_all(current, replace.from, replace.to);
+        }
     }
     return current;
+}
+
+std::string replace_all(std::string_view text, std::string_view from, std::string_view to) {
+    std::string out;
+    out.reserve(text.size());
+    std::size_t at = 0;
+    while (true) {
+        const std::size_t hit = text.find(from, at);
+        if (hit == std::string_view::npos)
+            break;
+        out.append(text.substr(at, hit - at));
+        out.append(to);
+        at = hit + from.size();
+    }
+    out.append(text.substr(at));
+    return out;
 }
 
 }  // namespace ssmscope::model

@@ -7,15 +7,16 @@
 #include <vector>
 
 #include "base/json_reader.hpp"
+#include "model/tokenizer/decoder.hpp"
 #include "model/tokenizer/normalizer.hpp"
 #include "model/tokenizer/pre_tokenizer.hpp"
 
 namespace ssmscope::model {
 
-// null/absent, or NFC, NFD, NFKC, NFKD, or a Sequence of those.
+// null/absent, or NFC, NFD, NFKC, NFKD, Prepend, Replace (String pattern), or a Sequence of those.
 Normalizer read_normalizer(const JsonNode& node);
 
-// null/absent, or ByteLevel, Split, or a Sequence of those.
+// null/absent, or ByteLevel, Split, Metaspace, or a Sequence of those.
 PreTokenizer read_pre_tokenizer(const JsonNode& node);
 
 // The ids a post_processor puts before and after every encoded text. null/absent and ByteLevel
@@ -24,7 +25,8 @@ PreTokenizer read_pre_tokenizer(const JsonNode& node);
 void read_post_processor(const JsonNode& node, const std::function<bool(std::int64_t)>& is_id,
                          std::vector<std::int64_t>& prefix, std::vector<std::int64_t>& suffix);
 
-// Requires the ByteLevel decoder, the only one whose decoding this project implements.
-void check_decoder(const JsonNode& node);
+// ByteLevel, Replace (String pattern), ByteFallback, Fuse, Strip, Metaspace, or a Sequence of
+// those. A missing decoder is refused: HF would join the tokens with spaces.
+Decoder read_decoder(const JsonNode& node);
 
 }  // namespace ssmscope::model

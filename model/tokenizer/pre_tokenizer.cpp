@@ -1,6 +1,7 @@
 #include "model/tokenizer/pre_tokenizer.hpp"
 
 #include "model/tokenizer/byte_level.hpp"
+#include "model/tokenizer/normalizer.hpp"
 
 namespace ssmscope::model {
 
@@ -33,17 +34,41 @@ void byte_level_each(std::vector<std::string>& pieces, const PreTokenizer::ByteL
     pieces = std::move(out);
 }
 
+void metaspace_each(std::vector<std::string>& pieces, const PreTokenizer::Metaspace& step,
+                    bool at_text_start) {
+    using Scheme = PreTokenizer::PrependScheme;
+    std::vector<std::string> out;
+    for (std::size_t k = 0; k < pieces.size(); ++k) {
+        std::string piece = replace_all(pieces[k], " ", step.replacement);
+        // HF asks whether the piece starts at offset 0 of the input: only the first can.
+        const bool at_start = at_text_start && k == 0;
+        if (!piece.starts_with(step.replacement) &&
+            (step.prepend == Scheme::always || (step.prepend == Scheme::first && at_start)))
+            piece.insert(0, step.replacement);
+        if (!step.splitter) {
+            out.push_back(std::move(piece));
+            continue;
+        }
+        for (const std::string_view part :
+             step.splitter->split(piece, SplitBehavior::merged_with_next))
+            out.emplace_back(part);
+    }
+    pieces = std::move(out);
+}
+
 }  // namespace
 
 PreTokenizer::PreTokenizer(std::vector<Step> steps) : steps_(std::move(steps)) {}
 
-std::vector<std::string> PreTokenizer::apply(std::string_view text) const {
+std::vector<std::string> PreTokenizer::apply(std::string_view text, bool at_text_start) const {
     std::vector<std::string> pieces;
     if (!text.empty())
         pieces.emplace_back(text);
     for (const Step& step : steps_) {
         if (const auto* split = std::get_if<Split>(&step))
             split_each(pieces, *split);
+        else if (const auto* metaspace = std::get_if<Metaspace>(&step))
+            metaspace_each(pieces, *metaspace, at_text_start);
         else
             byte_level_each(pieces, std::get<ByteLevel>(step));
     }

@@ -33,12 +33,23 @@ class PreTokenizer {
         bool add_prefix_space = false;
         bool use_regex = true;
     };
-    using Step = std::variant<Split, ByteLevel>;
+    // "Metaspace" (SentencePiece-style tokenizers): every space becomes `replacement` ("▁"), a
+    // piece gets one in front unless it starts with one (`first`: only the piece at the start
+    // of the text, not one after an added token), and with `split` the pieces are cut before
+    // every replacement, which stays with the word after it.
+    enum class PrependScheme { first, always, never };
+    struct Metaspace {
+        std::string replacement = "\u2581";
+        PrependScheme prepend = PrependScheme::always;
+        std::shared_ptr<const RegexSplitter> splitter;  // on `replacement`; null: no split
+    };
+    using Step = std::variant<Split, ByteLevel, Metaspace>;
 
     explicit PreTokenizer(std::vector<Step> steps = {});
 
     // The pieces of `text` (valid UTF-8); without steps, `text` itself (if not empty).
-    std::vector<std::string> apply(std::string_view text) const;
+    // `at_text_start`: `text` begins the input, rather than following an added token.
+    std::vector<std::string> apply(std::string_view text, bool at_text_start = true) const;
 
     // Whether a ByteLevel step turns the pieces into byte symbols.
     bool is_byte_level() const;

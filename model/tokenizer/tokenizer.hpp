@@ -20,10 +20,18 @@ class Tokenizer {
     virtual std::vector<std::int64_t> encode(std::string_view utf8_text) const = 0;
 
     // The text of `ids`, special tokens included. Bytes that do not form valid UTF-8 (a
-    // multi-byte character cut between tokens) are returned as they are, so that decoding
-    // consecutive slices and concatenating them gives the same bytes as decoding the whole.
-    // Throws InputError naming the first id that is not in the vocabulary.
+    // multi-byte character cut between tokens) are returned as they are, so that decoding the
+    // first of consecutive slices with decode, the others with decode_continuation, and
+    // concatenating gives the same bytes as decoding the whole. Throws InputError naming the
+    // first id that is not in the vocabulary.
     virtual std::string decode(std::span<const std::int64_t> ids) const = 0;
+
+    // The text of `ids` that follow earlier ids of the same text (a token streamed during
+    // generation): what a decoder does only at the start of a text, such as dropping the space
+    // a SentencePiece tokenizer put before the first word, is not done.
+    virtual std::string decode_continuation(std::span<const std::int64_t> ids) const {
+        return decode(ids);
+    }
 
     // The largest id + 1: the number of rows an embedding table needs.
     virtual std::int64_t vocab_size() const = 0;

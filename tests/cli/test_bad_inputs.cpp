@@ -254,8 +254,8 @@ std::vector<Case> catalogue() {
          {"m/config.json: hidden_size: expected a positive integer, found the string \"wide\""}},
         {"info m",
          config_with("model_type", "lstm"),
-         {"m/config.json: model_type: expected \"mamba\" or \"mamba2\", found the string "
-          "\"lstm\""}},
+         {"m/config.json: model_type: expected \"mamba\", \"falcon_mamba\" or \"mamba2\", found "
+          "the string \"lstm\""}},
         {"forward m --tokens 1",
          config_with("hidden_size", 32),
          {"backbone.embeddings.weight", "[264, 32]"}},
@@ -267,6 +267,27 @@ std::vector<Case> catalogue() {
          checkpoint("tokenizer.json",
                     text_bytes(R"({"version":"1.0","model":{"type":"WordPiece","vocab":{}}})")),
          {"m/tokenizer.json", "model.type", "unsupported model type \"WordPiece\""}},
+        // --tokenizer FILE: it must load, and names the file and field when it does not
+        {"forward m --tokenizer nope.json --text hi",
+         good_checkpoint(),
+         {"nope.json: no such file"}},
+        {"info m --tokenizer t.json",
+         files({good_checkpoint(),
+                text_file("t.json", R"({"model": {"type": "BPE", "vocab": {"a": 0}, "merges": []},)"
+                                    R"( "decoder": {"type": "CTC"}})")}),
+         {"t.json: decoder.type: unsupported decoder type \"CTC\""}},
+        {"analyze m --tokenizer t.json --text hi",
+         files(
+             {good_checkpoint(),
+              text_file("t.json", R"({"model": {"type": "BPE", "vocab": {"a": 0}, "merges": []},)"
+                                  R"( "pre_tokenizer": {"type": "Metaspace", )"
+                                  R"("prepend_scheme": "twice"}, "decoder": {"type": "Fuse"}})")}),
+         {"t.json: pre_tokenizer.prepend_scheme: unknown prepend_scheme \"twice\""}},
+        // token ids instead of text
+        {"eval m", good_checkpoint(), {"give the text as --text-file FILE or the ids as --tokens"}},
+        {"analyze m --tokens 1,x", good_checkpoint(), {"--tokens", "'x' is not an integer"}},
+        {"verify m --tokens 5,300", good_checkpoint(), {"token 300 at position 1", "[0, 264)"}},
+        {"analyze m --tokens 1 --text hi", good_checkpoint(), {"--tokens", "excludes"}},
         // A number beyond double, found by fuzzing: JSON's grammar allows it, nlohmann refuses it
         // with out_of_range rather than parse_error.
         {"forward m --text hi",

@@ -172,6 +172,49 @@ BOOST_AUTO_TEST_CASE(verify_names_the_channel_with_a_right_half_plane_pole) {
                text.out);
 }
 
+BOOST_AUTO_TEST_CASE(falcon_mamba_reports_no_token_criterion_and_why) {
+    // Falcon-Mamba's b_t, c_t are RMS-normalised projections, not S_B x, S_C x: the criterion of
+    // docs/numbers.md §7(b) is reported as not applicable, while the probe-based stages run on
+    // the actual (normalised) b_t, c_t. The probe is given as ids (--tokens).
+    ModelConfig c = tiny_config(Arch::Mamba);
+    c.vocab_size = 264;
+    c.mixer_rms_eps = 1e-6;
+    torch::manual_seed(11);
+    LanguageModel falcon(c);
+    save_checkpoint(falcon, tmp / "falcon");
+    const CliRun r =
+        run("analyze falcon --tokens 72,101,108,108,111,32,119,111,114,108,100 --json");
+    BOOST_REQUIRE_MESSAGE(r.code == 0, r.err);
+    const json j = json::parse(r.out);
+    BOOST_TEST(j["architecture"] == "falcon-mamba");
+    BOOST_TEST(j["probe"]["source"] == "--tokens");
+    BOOST_TEST(j["probe"]["tokens"] == 11);
+    for (const json& layer : j["layers"]) {
+        const json& td = layer["token_dynamics"];
+        BOOST_TEST(td["predicted"].is_null());
+        BOOST_TEST(td["not_applicable"].get<std::string>().find("RMS-normalised") !=
+                   std::string::npos);
+        BOOST_TEST(td["groups"].empty());
+        BOOST_TEST(td["importance"].size() == 11u);
+        BOOST_TEST(layer["controllability"]["pairs"].get<int>() > 0);
+    }
+    // The same weights as a plain mamba do get a criterion.
+    c.mixer_rms_eps.reset();
+    LanguageModel plain(c);
+    const auto source = falcon.named_parameters();
+    {
+        torch::NoGradGuard no_grad;
+        for (auto& item : plain.named_parameters())
+            item.value().copy_(source[item.key()]);
+    }
+    save_checkpoint(plain, tmp / "plain");
+    const CliRun p = run("analyze plain --tokens 72,101,108,108,111 --layers 0 --json");
+    BOOST_REQUIRE_MESSAGE(p.code == 0, p.err);
+    const json pj = json::parse(p.out);
+    BOOST_TEST(pj["architecture"] == "mamba");
+    BOOST_TEST(!pj["layers"][0]["token_dynamics"]["predicted"].is_null());
+}
+
 BOOST_AUTO_TEST_CASE(bad_input_exits_2_with_a_clear_message) {
     const fs::path dir = save(Arch::Mamba, "mamba");
     expect_bad_input("analyze mamba --text ''", {"probe text", "is empty"});

@@ -96,6 +96,82 @@ BOOST_AUTO_TEST_CASE(forward_prints_the_logits_of_every_position) {
                logits_in_process(*model, {33, 40})[1][5].item<float>());
 }
 
+BOOST_AUTO_TEST_CASE(tokenizer_option_and_the_byte_id_refusal) {
+    // A model of 1000 embedding rows without a tokenizer.json: byte ids would be wrong ids, so
+    // text is refused and ids are accepted; --tokenizer supplies the tokenizer.
+    const fs::path spm = fs::path(SSMSCOPE_SOURCE_DIR) / "tests/data/tokenizers/spm_legacy.json";
+    ModelConfig c = tiny_config(Arch::Mamba);
+    c.vocab_size = 1000;
+    torch::manual_seed(5);
+    LanguageModel big(c);
+    save_checkpoint(big, tmp / "big");
+    const CliRun info = run("info big --json");
+    BOOST_REQUIRE_EQUAL(info.code, 0);
+    BOOST_TEST(json::parse(info.out)["tokenizer"].get<std::string>().starts_with("none ("));
+    expect_bad_input(
+        "forward big --text hello",
+        {"text input needs a tokenizer", "vocabulary of 1000 tokens", "pass --tokenizer FILE"});
+    BOOST_TEST(run("forward big --tokens 1,2,3 --json").code == 0);
+    // "hello" through spm_legacy.json is <s> ▁ hel lo... as tokenizers.js gives it
+    // (tests/data/tokenizers/reference_ids.json).
+    const std::vector<std::int64_t> ids{1, 705, 264, 714, 348};
+    const CliRun f = run("forward big --tokenizer " + spm.string() + " --text hello --json");
+    BOOST_REQUIRE_MESSAGE(f.code == 0, f.err);
+    const json logits = json::parse(f.out)["logits"];
+    BOOST_REQUIRE_EQUAL(logits.size(), ids.size());
+    const torch::Tensor ref = logits_in_process(big, ids);
+    for (std::int64_t v = 0; v < 1000; v += 37)
+        BOOST_TEST(logits[4][v].get<float>() == ref[4][v].item<float>());
+    const CliRun named = run("info big --tokenizer " + spm.string() + " --json");
+    BOOST_TEST(json::parse(named.out)["tokenizer"] == "BPE, 800 tokens (spm_legacy.json)");
+    expect_bad_input("forward big --tokenizer missing.json --text hello",
+                     {"missing.json: no such file"});
+
+    // A checkpoint tokenizer that cannot be read: a warning, ids still work (forward, eval,
+    // analyze, verify), text is refused naming the file and field.
+    std::ofstream(tmp / "big/tokenizer.json") << R"({"model": {"type": "WordPiece"}})";
+    const CliRun w = run("forward big --tokens 1,2,3");
+    BOOST_TEST(w.code == 0);
+    BOOST_TEST(
+        w.err.find("warning: the checkpoint's tokenizer cannot be used") != std::string::npos,
+        w.err);
+    expect_bad_input("forward big --text hi",
+                     {"big/tokenizer.json", "model.type", "pass --tokenizer FILE"});
+    BOOST_TEST(run("eval big --tokens 1,2,3,4,5 --json").code == 0);
+    BOOST_TEST(run("analyze big --tokens 1,2,3,4,5 --layers 0 --json").code == 0);
+    const int verified = run("verify big --tokens 1,2,3,4,5 --require stable").code;
+    BOOST_TEST((verified == 0 || verified == 1));
+    // --tokenizer overrides the broken file.
+    BOOST_TEST(run("forward big --tokenizer " + spm.string() + " --text hi").code == 0);
+}
+
+BOOST_AUTO_TEST_CASE(bundled_samples_keep_the_byte_tokenizer) {
+    // Trained with the byte tokenizer: 257 ids padded to 264 embedding rows.
+    for (const char* sample : {"mamba", "mamba2", "sc-mamba", "so-mamba", "st-mamba2"}) {
+        const fs::path dir = fs::path(SSMSCOPE_SOURCE_DIR) / "samples" / sample;
+        const CliRun r = run("info " + dir.string() + " --json");
+        BOOST_REQUIRE_EQUAL(r.code, 0);
+        BOOST_TEST(json::parse(r.out)["tokenizer"].get<std::string>().starts_with("byte-level"),
+                   sample);
+    }
+    const fs::path mamba = fs::path(SSMSCOPE_SOURCE_DIR) / "samples/mamba";
+    BOOST_TEST(run("forward " + mamba.string() + " --text hello").code == 0);
+}
+
+BOOST_AUTO_TEST_CASE(falcon_mamba_checkpoint_opens) {
+    ModelConfig c = tiny_config(Arch::Mamba);
+    c.mixer_rms_eps = 1e-5;
+    LanguageModel falcon(c);
+    save_checkpoint(falcon, tmp / "falcon");
+    const CliRun r = run("info falcon --json");
+    BOOST_REQUIRE_MESSAGE(r.code == 0, r.err);
+    const json j = json::parse(r.out);
+    BOOST_TEST(j["architecture"] == "falcon-mamba");
+    BOOST_TEST(j["parameters"].get<std::int64_t>() == model->parameter_count());
+    const CliRun g = run("generate falcon --tokens 3,17 --max-tokens 4 --json");
+    BOOST_REQUIRE_MESSAGE(g.code == 0, g.err);
+}
+
 BOOST_AUTO_TEST_CASE(eval_reports_the_perplexity_of_the_text) {
     std::ofstream(tmp / "text.txt") << "#,.%&(4#,";  // bytes 35 44 46 37 38 40 52 35 44, all < 56
     const CliRun r = run("eval ckpt --text-file text.txt --json");

@@ -78,6 +78,8 @@ NaiveConfig naive_config(const ModelConfig& c) {
     n.norm_groups = c.ngroups;
     n.eps = c.norm_eps;
     n.tied = c.tie_embeddings;
+    n.falcon = c.falcon_mamba();
+    n.mixer_rms_eps = c.mixer_rms_eps.value_or(0.0);
     return n;
 }
 

@@ -68,6 +68,16 @@ Mat conv_silu(const Mat& in, std::int64_t first, std::int64_t channels, const Na
     return out;
 }
 
+// Divides entries [first, first + count) of v by their root mean square (with eps inside the root).
+void rms_in_place(std::vector<double>& v, std::int64_t first, std::int64_t count, double eps) {
+    double ms = 0;
+    for (std::int64_t i = first; i < first + count; ++i)
+        ms += v[static_cast<std::size_t>(i)] * v[static_cast<std::size_t>(i)];
+    const double scale = 1.0 / std::sqrt(ms / static_cast<double>(count) + eps);
+    for (std::int64_t i = first; i < first + count; ++i)
+        v[static_cast<std::size_t>(i)] *= scale;
+}
+
 const NaiveTensor* optional(const NaiveWeights& w, const std::string& name) {
     const auto it = w.find(name);
     return it == w.end() ? nullptr : &it->second;
@@ -87,7 +97,12 @@ Mat mamba1_mixer(const NaiveConfig& c, const NaiveWeights& w, const std::string&
     std::vector<double> h(static_cast<std::size_t>(E * N), 0.0);
     Mat out(L);
     for (std::size_t l = 0; l < L; ++l) {
-        const auto dbl = linear(get(w, p + "x_proj.weight"), x[l]);
+        auto dbl = linear(get(w, p + "x_proj.weight"), x[l]);
+        if (c.falcon) {
+            rms_in_place(dbl, 0, R, c.mixer_rms_eps);
+            rms_in_place(dbl, R, N, c.mixer_rms_eps);
+            rms_in_place(dbl, R + N, N, c.mixer_rms_eps);
+        }
         const std::vector<double> dt_low(dbl.begin(), dbl.begin() + R);
         const auto dt = linear(get(w, p + "dt_proj.weight"), dt_low, &get(w, p + "dt_proj.bias"));
         t.B.emplace_back(dbl.begin() + R, dbl.begin() + R + N);

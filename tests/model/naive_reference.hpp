@@ -1,6 +1,7 @@
-// An independent forward pass of Mamba-1 and Mamba-2 in double precision, written as plain loops
-// from the reference implementation's equations (selective_scan_ref; Mamba2's recurrent form with
-// grouped gated RMSNorm), sharing no code with model/. Weights come as a name → values map.
+// An independent forward pass of Mamba-1 (Falcon-Mamba) and Mamba-2 in double precision, written as
+// plain loops from the reference implementation's equations (selective_scan_ref; Mamba2's recurrent
+// form with grouped gated RMSNorm), sharing no code with model/. Weights come as a name → values
+// map.
 #pragma once
 
 #include <cstdint>
@@ -20,7 +21,10 @@ using NaiveWeights = std::map<std::string, NaiveTensor>;
 struct NaiveConfig {
     bool mamba2 = false;
     std::int64_t d_model = 0, n_layer = 0, vocab = 0, d_state = 0, d_conv = 0, d_inner = 0;
-    std::int64_t dt_rank = 0;                           // Mamba-1
+    std::int64_t dt_rank = 0;  // Mamba-1
+    // Falcon-Mamba: the dt, B and C pieces of x_proj's output, each divided by its own RMS.
+    bool falcon = false;
+    double mixer_rms_eps = 1e-6;
     std::int64_t nheads = 0, headdim = 0, ngroups = 1;  // Mamba-2
     // Groups of the gated RMSNorm: ngroups, as mamba_ssm and transformers compute it (a test may
     // ask for 1, the whole inner size, to show that the grouping matters).

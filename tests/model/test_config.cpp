@@ -52,6 +52,53 @@ BOOST_AUTO_TEST_CASE(hugging_face_mamba) {
     BOOST_TEST(parse_config(automatic, "config.json").dt_rank == 48);  // ceil(768 / 16)
 }
 
+BOOST_AUTO_TEST_CASE(hugging_face_falcon_mamba) {
+    // tiiuae/falcon-mamba-7b's config.json: "expand": 16 contradicts "intermediate_size": 8192,
+    // and transformers builds the layers 8192 wide; mixer_rms_eps is left to its default 1e-6.
+    const json j = json::parse(R"({
+      "architectures": ["FalconMambaForCausalLM"], "bos_token_id": 0, "conv_kernel": 4,
+      "eos_token_id": 11, "expand": 16, "hidden_act": "silu", "hidden_size": 4096,
+      "initializer_range": 0.1, "intermediate_size": 8192, "layer_norm_epsilon": 1e-05,
+      "model_type": "falcon_mamba", "num_hidden_layers": 64, "pad_token_id": 11,
+      "rescale_prenorm_residual": false, "residual_in_fp32": true, "state_size": 16,
+      "tie_word_embeddings": false, "time_step_floor": 0.0001, "time_step_init_scheme": "random",
+      "time_step_max": 0.1, "time_step_min": 0.001, "time_step_rank": 256,
+      "time_step_scale": 1.0, "torch_dtype": "bfloat16", "use_bias": false, "use_cache": true,
+      "use_conv_bias": true, "vocab_size": 65024})");
+    const ModelConfig c = parse_config(j, "config.json");
+    BOOST_TEST((c.arch == Arch::Mamba));
+    BOOST_TEST(c.falcon_mamba());
+    BOOST_TEST(*c.mixer_rms_eps == 1e-6);
+    BOOST_TEST(architecture_name(c) == "falcon-mamba");
+    BOOST_TEST(c.d_inner() == 8192);
+    BOOST_TEST(c.dt_rank == 256);
+    BOOST_TEST(!c.tie_embeddings);
+    // By hand, per layer: in_proj 2·8192·4096 = 67,108,864; conv 8192·4 + 8192 = 40,960; x_proj
+    // (256 + 32)·8192 = 2,359,296; dt_proj 8192·256 + 8192 = 2,105,344; A_log 131,072; D 8192;
+    // out_proj 33,554,432; norm 4096: 105,312,256. With two 65024 × 4096 embeddings and norm_f:
+    // 7,272,665,088, the 7.27B TII publishes. The norms of B, C and Δ have no weights.
+    BOOST_TEST(parameter_count(c).per_layer == 105312256);
+    BOOST_TEST(parameter_count(c).total == 7272665088);
+    // Written back as falcon_mamba with its eps, and read again the same.
+    const ModelConfig again = parse_config(json::parse(to_hf_json(c).dump()), "config.json");
+    BOOST_TEST(to_hf_json(again) == to_hf_json(c));
+    BOOST_TEST(to_hf_json(c)["model_type"] == "falcon_mamba");
+    BOOST_TEST(to_hf_json(c)["mixer_rms_eps"] == 1e-6);
+    BOOST_TEST(to_hf_json(c)["expand"] == 2);
+    json bad = j;
+    bad["mixer_rms_eps"] = 0;
+    BOOST_TEST(error_of(bad) ==
+               "config.json: mixer_rms_eps: expected a positive number, found the number 0");
+    bad = j;
+    bad["ssm_form"] = "controllable";
+    BOOST_TEST(error_of(bad).find("config.json: ssm_form: expected \"diagonal\" or absent for "
+                                  "a falcon_mamba model") == 0);
+    bad = j;
+    bad["intermediate_size"] = 5000;
+    BOOST_TEST(error_of(bad).find("intermediate_size: expected a multiple of hidden_size 4096") !=
+               std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(original_mamba_ssm_layout) {
     const json j = json::parse(R"({"d_model": 768, "n_layer": 24, "vocab_size": 50277,
         "ssm_cfg": {}, "rms_norm": true, "residual_in_fp32": true, "fused_add_norm": true,
@@ -120,8 +167,8 @@ BOOST_AUTO_TEST_CASE(errors_name_the_field) {
     j = kMamba130mHf;
     j["model_type"] = "llama";
     check(j,
-          "config.json: model_type: expected \"mamba\" or \"mamba2\", found the string "
-          "\"llama\"");
+          "config.json: model_type: expected \"mamba\", \"falcon_mamba\" or \"mamba2\", found "
+          "the string \"llama\"");
     const json attn =
         json::parse(R"({"d_model": 64, "n_layer": 2, "vocab_size": 10, "attn_layer_idx": [1]})");
     check(attn, "config.json: attn_layer_idx: expected an empty list");

@@ -1,5 +1,6 @@
-// Forward logits of Mamba-1 and Mamba-2 checkpoints, Hugging Face and mamba_ssm layouts, against
-// the naive double-precision loop of naive_reference.cpp: 1e-4 relative in float32.
+// Forward logits of Mamba-1, Falcon-Mamba and Mamba-2 checkpoints, Hugging Face and mamba_ssm
+// layouts, against the naive double-precision loop of naive_reference.cpp: 1e-4 relative in
+// float32.
 #include <boost/test/unit_test.hpp>
 #include <torch/torch.h>
 
@@ -13,15 +14,8 @@ namespace {
 
 const std::vector<std::int64_t> kTokens{3, 17, 0, 55, 17, 9, 42, 3, 3, 28, 11};
 
-// norm_groups 0: the gated norm's groups of the naive loop are the model's n_groups.
-double compare_with_naive(const LoadedModel& loaded, LanguageModel& original,
-                          std::int64_t norm_groups = 0) {
-    torch::NoGradGuard no_grad;
-    const torch::Tensor logits =
-        loaded.model->forward(torch::tensor(kTokens).unsqueeze(0)).squeeze(0);
-    NaiveConfig n = naive_config(loaded.config);
-    if (norm_groups > 0)
-        n.norm_groups = norm_groups;
+// Relative difference of `logits` (L, vocab) from the naive loop's under config `n`.
+double compare_logits(const torch::Tensor& logits, const NaiveConfig& n, LanguageModel& original) {
     const auto ref = naive_logits(n, naive_weights(original), kTokens);
     BOOST_REQUIRE_EQUAL(logits.size(0), static_cast<std::int64_t>(ref.size()));
     BOOST_REQUIRE_EQUAL(logits.size(1), static_cast<std::int64_t>(ref[0].size()));
@@ -32,6 +26,18 @@ double compare_with_naive(const LoadedModel& loaded, LanguageModel& original,
         }
     }
     return rel_diff(logits, r);
+}
+
+// norm_groups 0: the gated norm's groups of the naive loop are the model's n_groups.
+double compare_with_naive(const LoadedModel& loaded, LanguageModel& original,
+                          std::int64_t norm_groups = 0) {
+    torch::NoGradGuard no_grad;
+    const torch::Tensor logits =
+        loaded.model->forward(torch::tensor(kTokens).unsqueeze(0)).squeeze(0);
+    NaiveConfig n = naive_config(loaded.config);
+    if (norm_groups > 0)
+        n.norm_groups = norm_groups;
+    return compare_logits(logits, n, original);
 }
 
 }  // namespace
@@ -74,6 +80,58 @@ BOOST_AUTO_TEST_CASE(original_mamba_ssm_layout_matches_naive_loop) {
         BOOST_TEST_MESSAGE(arch_name(arch) << " mamba_ssm rel err " << err);
         BOOST_TEST(err < 1e-4);
     }
+}
+
+BOOST_AUTO_TEST_CASE(falcon_mamba_normalises_dt_b_and_c_in_both_paths) {
+    // transformers' FalconMambaMixer: rms_forward over the last dimension of the time-step input
+    // (R), B and C (N each) right after x_proj's split, eps mixer_rms_eps, no weight. A large eps
+    // makes a wrong eps visible too.
+    torch::NoGradGuard no_grad;
+    ModelConfig c = tiny_config(Arch::Mamba);
+    c.mixer_rms_eps = 0.05;
+    torch::manual_seed(11);
+    auto m = std::make_shared<LanguageModel>(c);
+    TempDir dir;
+    save_checkpoint(*m, dir.path());
+    const auto j = read_json(dir / "config.json");
+    BOOST_TEST(j["model_type"] == "falcon_mamba");
+    BOOST_TEST(j["architectures"][0] == "FalconMambaForCausalLM");
+    BOOST_TEST(j["mixer_rms_eps"].get<double>() == 0.05);
+    const LoadedModel loaded = load_checkpoint(dir.path());
+    BOOST_TEST(loaded.config.falcon_mamba());
+    BOOST_TEST(*loaded.config.mixer_rms_eps == 0.05);
+    BOOST_TEST(architecture_name(loaded.config) == "falcon-mamba");
+
+    const torch::Tensor tokens = torch::tensor(kTokens).unsqueeze(0);
+    const torch::Tensor parallel = loaded.model->forward(tokens).squeeze(0);
+    auto cache = loaded.model->new_cache(1);
+    std::vector<torch::Tensor> steps;
+    for (std::int64_t t = 0; t < tokens.size(1); ++t)
+        steps.push_back(loaded.model->step(tokens.select(1, t), cache).squeeze(0));
+    const torch::Tensor recurrent = torch::stack(steps, 0);
+    NaiveConfig n = naive_config(loaded.config);
+    BOOST_TEST(n.falcon);
+    const double err_parallel = compare_logits(parallel, n, *m);
+    const double err_recurrent = compare_logits(recurrent, n, *m);
+    BOOST_TEST_MESSAGE("falcon-mamba rel err: parallel " << err_parallel << ", recurrent "
+                                                         << err_recurrent);
+    BOOST_TEST(err_parallel < 1e-4);
+    BOOST_TEST(err_recurrent < 1e-4);
+
+    // The norms matter: without them (a plain mamba of the same weights), or with another eps,
+    // the logits move by far more than the tolerance.
+    n.falcon = false;
+    BOOST_TEST(compare_logits(parallel, n, *m) > 1e-2);
+    n.falcon = true;
+    n.mixer_rms_eps = 1e-6;
+    BOOST_TEST(compare_logits(parallel, n, *m) > 1e-3);
+    ModelConfig plain = c;
+    plain.mixer_rms_eps.reset();
+    LanguageModel same_weights(plain);
+    const auto source = m->named_parameters();
+    for (auto& item : same_weights.named_parameters())
+        item.value().copy_(source[item.key()]);
+    BOOST_TEST(rel_diff(same_weights.forward(tokens).squeeze(0), parallel) > 1e-2);
 }
 
 BOOST_AUTO_TEST_CASE(gated_norm_is_per_group_in_every_layout) {

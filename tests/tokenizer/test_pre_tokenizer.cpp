@@ -1,5 +1,6 @@
 // The steps before BPE: GPT-2's byte symbols, the GPT-2 split pattern, Split behaviours, the
-// normalizer and added-token matching. Expected pieces are worked out from the rules by hand.
+// normalizer, SentencePiece's Metaspace and added-token matching; and the decoder chain after it.
+// Expected pieces are worked out from the rules by hand.
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -8,6 +9,7 @@
 
 #include "model/tokenizer/added_tokens.hpp"
 #include "model/tokenizer/byte_level.hpp"
+#include "model/tokenizer/decoder.hpp"
 #include "model/tokenizer/normalizer.hpp"
 #include "model/tokenizer/pre_tokenizer.hpp"
 #include "model/tokenizer/regex_split.hpp"
@@ -164,6 +166,62 @@ BOOST_AUTO_TEST_CASE(normal_forms) {
     BOOST_TEST(Normalizer({NormalForm::nfd}).apply("\u00e9") == "e\u0301");
     BOOST_TEST(Normalizer({NormalForm::nfkc}).apply("\ufb01") == "fi");  // the ligature ﬁ
     BOOST_TEST(Normalizer().apply("e\u0301") == "e\u0301");
+}
+
+BOOST_AUTO_TEST_CASE(prepend_and_replace_normalizers) {
+    // Llama's older layout: "▁" before the text, every space as "▁"; an empty piece stays empty.
+    const Normalizer llama({Prepend{"\u2581"}, Replace{" ", "\u2581"}});
+    BOOST_TEST(llama.apply("Hi  there") == "\u2581Hi\u2581\u2581there");
+    BOOST_TEST(llama.apply(" x") == "\u2581\u2581x");
+    BOOST_TEST(llama.apply("") == "");
+    BOOST_TEST(replace_all("aaa", "aa", "b") == "ba");  // left to right, no overlaps
+}
+
+BOOST_AUTO_TEST_CASE(metaspace_prepend_schemes_and_split) {
+    const auto metaspace = [](PreTokenizer::PrependScheme scheme, bool split) {
+        PreTokenizer::Metaspace m;
+        m.prepend = scheme;
+        if (split)
+            m.splitter = std::make_shared<const RegexSplitter>("\u2581", true);
+        return PreTokenizer({m});
+    };
+    using Scheme = PreTokenizer::PrependScheme;
+    const std::string s = "\u2581";
+    // Split before every "▁", which stays with the word after it; doubled spaces leave a lone ▁.
+    BOOST_TEST(
+        metaspace(Scheme::always, true).apply("Hey  you") == (Strings{s + "Hey", s, s + "you"}),
+        boost::test_tools::per_element());
+    // No second ▁ before a text that starts with a space.
+    BOOST_TEST(metaspace(Scheme::always, false).apply(" x") == (Strings{s + "x"}),
+               boost::test_tools::per_element());
+    // "first": only at the start of the input, not after an added token.
+    BOOST_TEST(metaspace(Scheme::first, false).apply("x y", true) == (Strings{s + "x" + s + "y"}),
+               boost::test_tools::per_element());
+    BOOST_TEST(metaspace(Scheme::first, false).apply("x y", false) == (Strings{"x" + s + "y"}),
+               boost::test_tools::per_element());
+    BOOST_TEST(metaspace(Scheme::never, false).apply("x", true) == (Strings{"x"}),
+               boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(sentencepiece_decoders) {
+    const std::string s = "\u2581";
+    // Llama: ▁ to space, <0xXX> runs to their bytes, all fused, one leading space stripped.
+    const Decoder llama({Decoder::Replace{s, " "}, Decoder::ByteFallback{}, Decoder::Fuse{},
+                         Decoder::Strip{" ", 1, 0}});
+    BOOST_TEST(llama.decode({s + "caf", "<0xC3>", "<0xA9>", s + s + "x"}) == "caf\u00e9  x");
+    // As a continuation the leading space stays: the text goes on from earlier tokens.
+    BOOST_TEST(llama.decode({s + "x"}, true) == " x");
+    // Bytes that are not UTF-8 on their own are kept, not replaced by U+FFFD.
+    BOOST_TEST(llama.decode({"<0xC3>"}) == "\xC3");
+    // "<0xZZ>" and "<0x4>" are ordinary tokens.
+    BOOST_TEST(llama.decode({"<0xZZ>", "<0x4>"}) == "<0xZZ><0x4>");
+    // Metaspace drops every ▁ of the first token (HF), turns the others into spaces.
+    const Decoder meta({Decoder::Metaspace{s, true}});
+    BOOST_TEST(meta.decode({s + s + "a", s + "b"}) == "a b");
+    BOOST_TEST(meta.decode({s + "a"}, true) == " a");
+    BOOST_TEST(Decoder({Decoder::Metaspace{s, false}}).decode({s + "a"}) == " a");  // "never"
+    // Strip from both ends of every token when nothing fused them.
+    BOOST_TEST(Decoder({Decoder::Strip{"x", 2, 1}}).decode({"xxxaxx", "ax"}) == "xaxa");
 }
 
 BOOST_AUTO_TEST_CASE(added_tokens_longest_match_first) {

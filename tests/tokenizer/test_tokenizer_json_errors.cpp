@@ -134,6 +134,39 @@ BOOST_AUTO_TEST_CASE(unsupported_decoder) {
     BOOST_TEST(contains(load_error(file), "decoder.type: unsupported decoder type \"WordPiece\""));
 }
 
+BOOST_AUTO_TEST_CASE(unsupported_sentencepiece_components) {
+    // The SentencePiece-style components are read, but only in the forms HF writes for Llama and
+    // Mistral; a variant that would tokenize differently is refused, naming the field.
+    json file = small_tokenizer();
+    file["normalizer"] = {{"type", "Replace"}, {"pattern", {{"Regex", " +"}}}, {"content", "_"}};
+    std::string e = load_error(file);
+    BOOST_TEST(contains(e, "normalizer.pattern: only a String pattern is supported"), e);
+    file = small_tokenizer();
+    file["pre_tokenizer"] = {{"type", "Metaspace"}, {"replacement", "ab"}};
+    e = load_error(file);
+    BOOST_TEST(contains(e, "pre_tokenizer.replacement: expected one character, found \"ab\""), e);
+    file = small_tokenizer();
+    file["pre_tokenizer"] = {{"type", "Metaspace"}, {"prepend_scheme", "sometimes"}};
+    e = load_error(file);
+    BOOST_TEST(contains(e, "pre_tokenizer.prepend_scheme: unknown prepend_scheme \"sometimes\""),
+               e);
+    file = small_tokenizer();
+    file["decoder"] = {{"type", "Sequence"},
+                       {"decoders",
+                        {{{"type", "ByteFallback"}},
+                         {{"type", "Strip"}, {"content", " "}, {"start", -1}, {"stop", 0}}}}};
+    e = load_error(file);
+    BOOST_TEST(contains(e, "decoder.decoders[1].start: expected a count of 0 or more"), e);
+    file = small_tokenizer();
+    file["decoder"] = {{"type", "Sequence"}, {"decoders", {{{"type", "CTC"}}}}};
+    e = load_error(file);
+    BOOST_TEST(contains(e, "decoder.decoders[0].type: unsupported decoder type \"CTC\""), e);
+    file = small_tokenizer();
+    file.erase("decoder");
+    e = load_error(file);
+    BOOST_TEST(contains(e, "decoder: missing; expected a decoder"), e);
+}
+
 BOOST_AUTO_TEST_CASE(vocabulary_ids_must_be_integers) {
     json file = small_tokenizer();
     file["model"]["vocab"]["a"] = "one";
