@@ -44,14 +44,30 @@ Command add_generate(CLI::App& app) {
             o.stop_token = ckpt.tokenizer->eos_id();
         o.vocab_limit = std::min(ckpt.tokenizer->vocab_size(), ckpt.loaded.config.padded_vocab());
         const bool stream = !args->ckpt.json && args->ckpt.out.empty();
+        // A model given --tokens without a tokenizer that can decode (a large vocabulary with
+        // none): the ids are the output, said once on stderr, rather than no output at all.
+        bool ids_only = false;
+        try {
+            (void)ckpt.tokenizer->decode(prompt);
+        } catch (const InputError& e) {
+            print_warning(str("the output is printed as token ids: ", e.what()));
+            ids_only = true;
+        }
+        const auto show = [&](const std::vector<std::int64_t>& ids, bool first) {
+            if (!ids_only)
+                return first ? ckpt.tokenizer->decode(ids) : ckpt.tokenizer->decode_continuation(ids);
+            std::string s;
+            for (const std::int64_t id : ids)
+                s += str(s.empty() && first ? "" : " ", id);
+            return s;
+        };
         if (stream) {
-            const std::string p = ckpt.tokenizer->decode(prompt);
+            const std::string p = show(prompt, true);
             std::fwrite(p.data(), 1, p.size(), stdout);
         }
         const auto r = model::generate(*ckpt.loaded.model, prompt, o, [&](std::int64_t t) {
             if (stream) {
-                const std::string s =
-                    ckpt.tokenizer->decode_continuation(std::vector<std::int64_t>{t});
+                const std::string s = show(std::vector<std::int64_t>{t}, false);
                 std::fwrite(s.data(), 1, s.size(), stdout);
                 std::fflush(stdout);
             }
@@ -63,7 +79,7 @@ Command add_generate(CLI::App& app) {
             nlohmann::ordered_json j;
             j["prompt_tokens"] = prompt;
             j["tokens"] = r.tokens;
-            j["text"] = ckpt.tokenizer->decode(r.tokens);
+            j["text"] = ids_only ? nlohmann::ordered_json() : nlohmann::ordered_json(ckpt.tokenizer->decode(r.tokens));
             j["seconds"] = r.seconds;
             // A token may end inside a multi-byte character: replace, do not fail.
             emit(args->ckpt.out,

@@ -72,6 +72,9 @@ std::vector<CLI::Option*> add_train_args(CLI::App& cmd, model::TrainOptions& o) 
         return option;
     };
     add(cmd.add_option("--corpus", o.corpus, "UTF-8 training text, or 'demo' for the demo corpus"));
+    add(cmd.add_option("--tokenizer", o.tokenizer,
+                       "tokenizer.json to read the corpus with (default: the base checkpoint's "
+                       "own; from scratch, the byte tokenizer)"));
     add(cmd.add_option("--steps", o.steps, "optimizer steps"))->capture_default_str();
     add(cmd.add_option("--batch", o.batch, "sequences per micro-batch"))->capture_default_str();
     add(cmd.add_option("--seq-len", o.seq_len, "tokens per sequence"))->capture_default_str();

@@ -7,10 +7,11 @@
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
-#include <filesystem>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
@@ -19,7 +20,9 @@
 #include <QPushButton>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QToolButton>
 #include <QVBoxLayout>
+#include <filesystem>
 
 #include "app/gui/core/analysis_job.hpp"
 #include "app/gui/core/export_report.hpp"
@@ -73,6 +76,26 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
                       "exponents and token norms come from it.")));
     dl->itemAt(0)->widget()->setProperty("wordWrap", true);
     dl->addWidget(probe_, 1);
+    // Checkpoints that ship no tokenizer (the state-spaces ones use GPT-NeoX's) need one named.
+    tokenizer_ = new QLineEdit;
+    tokenizer_->setObjectName("tokenizer_path");
+    tokenizer_->setPlaceholderText(tr("the checkpoint's own"));
+    tokenizer_->setToolTip(tr("A tokenizer.json to read the probe text with, instead of the "
+                              "checkpoint's own"));
+    auto* browse = new QToolButton;
+    browse->setObjectName("tokenizer_browse");
+    browse->setText(tr("…"));
+    connect(browse, &QToolButton::clicked, this, [this] {
+        const QString file = QFileDialog::getOpenFileName(this, tr("Choose a tokenizer.json"),
+                                                          QString(), tr("tokenizer.json (*.json)"));
+        if (!file.isEmpty())
+            tokenizer_->setText(file);
+    });
+    auto* tokenizer_row = new QHBoxLayout;
+    tokenizer_row->addWidget(new QLabel(tr("Tokenizer:")));
+    tokenizer_row->addWidget(tokenizer_, 1);
+    tokenizer_row->addWidget(browse);
+    dl->addLayout(tokenizer_row);
     dl->addWidget(run);
     auto* dock = new QDockWidget(tr("Probe text"));
     dock->setObjectName("probe_dock");
@@ -213,7 +236,8 @@ void MainWindow::open_checkpoint(const QString& dir) {
     pending_ = checkpoint_dir_of(dir);
     AnalysisRequest request{
         pending_.toStdString(), probe_->toPlainText().toStdString(),
-        probe_->document()->isModified() ? "the probe editor" : "samples/probe.txt"};
+        probe_->document()->isModified() ? "the probe editor" : "samples/probe.txt",
+        tokenizer_->text().trimmed().toStdString()};
     pending_key_ = QString::fromStdString(AnalysisCache::key(request));
     if (auto cached = cache_.find(pending_key_.toStdString())) {
         job_->cancel();

@@ -12,6 +12,7 @@
 #include "app/gui/core/analysis_result.hpp"
 
 class QLabel;
+class QLineEdit;
 class QMenu;
 class QMessageBox;
 class QPlainTextEdit;
@@ -46,6 +47,8 @@ class MainWindow : public QMainWindow {
     TrainPanel* train_panel() const { return train_; }
     QTabWidget* tabs() const { return tabs_; }
     QPlainTextEdit* probe_editor() const { return probe_; }
+    // A tokenizer.json to use instead of the checkpoint's own (empty: the checkpoint's).
+    QLineEdit* tokenizer_field() const { return tokenizer_; }
     // The error dialog of the last failure, while it is open (for tests).
     QMessageBox* error_dialog() const;
     QList<Plot*> plots() const;  // of the current tab
@@ -79,6 +82,7 @@ class MainWindow : public QMainWindow {
     LayerView* layer_;
     TrainPanel* train_;
     QPlainTextEdit* probe_;
+    QLineEdit* tokenizer_;
     QProgressBar* progress_;
     QPushButton* cancel_;
     QLabel* status_;

@@ -66,7 +66,7 @@ CheckpointSummary summarise(const OpenedCheckpoint& ckpt) {
     s.embedding_parameters = count.embedding;
     s.state_bytes_per_layer = model::state_values_per_layer(c) * 4;
     s.tokenizer = ckpt.tokenizer->description();
-    s.warnings = ckpt.loaded.warnings;
+    s.warnings = ckpt.warnings;  // the loader's and the tokenizer's
     return s;
 }
 

@@ -74,6 +74,7 @@ nlohmann::json to_json(const TrainOptions& o) {
     j["keep_checkpoints"] = o.keep_checkpoints;
     j["device"] = o.device;
     j["base_checkpoint"] = o.base_checkpoint;
+    j["tokenizer"] = o.tokenizer;
     j["blocks"] = o.blocks;
     j["lora_rank"] = o.lora_rank;
     j["lora_alpha"] = o.lora_alpha;
@@ -112,6 +113,7 @@ TrainOptions train_options_from_json(const nlohmann::json& j, const std::string&
     o.keep_checkpoints = count("keep_checkpoints", o.keep_checkpoints);
     o.device = f["device"].string_or(o.device);
     o.base_checkpoint = f["base_checkpoint"].string_or("");
+    o.tokenizer = f["tokenizer"].string_or("");
     o.lora_rank = count("lora_rank", 0);
     o.lora_alpha = f["lora_alpha"].number_or(o.lora_alpha);
     try {

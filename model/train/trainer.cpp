@@ -8,11 +8,13 @@
 #include <torch/torch.h>
 
 #include "base/error.hpp"
+#include "base/read_file.hpp"
 #include "base/str.hpp"
 #include "model/checkpoint/checkpoint.hpp"
 #include "model/nn/language_model.hpp"
 #include "model/tokenizer/byte_tokenizer.hpp"
-#include "model/tokenizer/load_tokenizer.hpp"
+#include "model/tokenizer/bpe_tokenizer.hpp"
+#include "model/tokenizer/choose_tokenizer.hpp"
 #include "model/train/batch_sampler.hpp"
 #include "model/train/blocks.hpp"
 #include "model/train/checkpoint_state.hpp"
@@ -76,9 +78,17 @@ void Trainer::Impl::load_model(const fs::path& dir) {
     LoadedModel loaded = load_checkpoint(dir);
     model = loaded.model;
     config = loaded.config;
-    tokenizer = load_tokenizer(dir);
-    if (fs::exists(dir / "tokenizer.json"))
-        tokenizer_json = run_dir::read_text(dir / "tokenizer.json");
+    // A tokenizer that cannot read the corpus (a large vocabulary with none) refuses it when the
+    // corpus is encoded, saying to pass --tokenizer: never byte ids for another vocabulary.
+    TokenizerChoice choice = choose_tokenizer({.file = options.tokenizer,
+                                               .checkpoint_text = loaded.tokenizer_text,
+                                               .checkpoint_source = loaded.tokenizer_source,
+                                               .model_vocab = config.padded_vocab()});
+    tokenizer = std::move(choice.tokenizer);
+    if (!options.tokenizer.empty())
+        tokenizer_json = read_file(options.tokenizer);
+    else if (!loaded.tokenizer_text.empty())
+        tokenizer_json = std::move(loaded.tokenizer_text);
 }
 
 void Trainer::Impl::prepare(const std::optional<fs::path>& resume_from) {
@@ -259,12 +269,19 @@ std::unique_ptr<Trainer> Trainer::start(const TrainOptions& options, const Model
     impl->out = out;
     if (options.corpus != "demo")
         impl->options.corpus = fs::absolute(options.corpus).string();
+    if (!options.tokenizer.empty())
+        impl->options.tokenizer = fs::absolute(options.tokenizer).string();
     torch::manual_seed(options.seed);
     if (!options.base_checkpoint.empty()) {
         impl->options.base_checkpoint = fs::absolute(options.base_checkpoint).string();
         impl->load_model(impl->options.base_checkpoint);
     } else {
-        impl->tokenizer = make_byte_tokenizer();
+        if (options.tokenizer.empty()) {
+            impl->tokenizer = make_byte_tokenizer();
+        } else {
+            impl->tokenizer = load_tokenizer_json(options.tokenizer);
+            impl->tokenizer_json = read_file(options.tokenizer);
+        }
         impl->config = config;
         impl->config.vocab_size = impl->tokenizer->vocab_size();
         if (impl->config.pad_vocab_size_multiple < 8)

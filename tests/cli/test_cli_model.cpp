@@ -112,6 +112,15 @@ BOOST_AUTO_TEST_CASE(tokenizer_option_and_the_byte_id_refusal) {
         "forward big --text hello",
         {"text input needs a tokenizer", "vocabulary of 1000 tokens", "pass --tokenizer FILE"});
     BOOST_TEST(run("forward big --tokens 1,2,3 --json").code == 0);
+    // generate prints ids when there is nothing to decode them with; --json gives text null.
+    const CliRun g = run("generate big --tokens 1,2 --max-tokens 3 --no-stop --json");
+    BOOST_REQUIRE_MESSAGE(g.code == 0, g.err);
+    BOOST_TEST(json::parse(g.out)["tokens"].size() == 3u);
+    BOOST_TEST(json::parse(g.out)["text"].is_null());
+    BOOST_TEST(g.err.find("printed as token ids") != std::string::npos, g.err);
+    const CliRun gs = run("generate big --tokens 1,2 --max-tokens 3 --no-stop");
+    BOOST_REQUIRE_MESSAGE(gs.code == 0, gs.err);
+    BOOST_TEST(gs.out.rfind("1 2 ", 0) == 0, gs.out);
     // "hello" through spm_legacy.json is <s> ▁ hel lo... as tokenizers.js gives it
     // (tests/data/tokenizers/reference_ids.json).
     const std::vector<std::int64_t> ids{1, 705, 264, 714, 348};

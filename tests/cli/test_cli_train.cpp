@@ -168,6 +168,31 @@ BOOST_AUTO_TEST_CASE(finetune_writes_an_ordinary_checkpoint) {
     BOOST_TEST(run_cli(SSMSCOPE_CLI, tmp.path(), "verify ft --require stable").code == 0);
 }
 
+// A base whose 800-row vocabulary is no byte tokenizer's, shipped without a tokenizer: its
+// corpus is refused, never read as byte ids; with --tokenizer it trains, and the saved model
+// carries that tokenizer.
+BOOST_AUTO_TEST_CASE(finetune_of_a_base_without_its_tokenizer_needs_one) {
+    TempDir tmp;
+    model::ModelConfig c = tiny_config(model::Arch::Mamba);
+    c.vocab_size = 800;
+    model::LanguageModel m(c);
+    model::save_checkpoint(m, tmp / "base");
+    const auto refused = run_cli(SSMSCOPE_CLI, tmp.path(),
+                                 "finetune base --blocks 1 --out ft --steps 2 " + kRun);
+    BOOST_TEST(refused.code == 2, refused.err);
+    BOOST_TEST(refused.err.find("--tokenizer") != std::string::npos, refused.err);
+    const std::string spm = std::string(SSMSCOPE_SOURCE_DIR) + "/tests/data/tokenizers/spm_legacy.json";
+    const auto r = run_cli(SSMSCOPE_CLI, tmp.path(),
+                           "finetune base --blocks 1 --out ft2 --steps 2 --tokenizer " + spm + " " +
+                               kRun);
+    BOOST_TEST(r.code == 0, r.err);
+    BOOST_TEST(nlohmann::json::parse(slurp(tmp / "ft2/train.json"))["tokenizer"] == spm);
+    const auto info = run_cli(SSMSCOPE_CLI, tmp.path(), "info ft2 --json");
+    BOOST_TEST(info.code == 0, info.err);
+    const std::string tokenizer = nlohmann::json::parse(info.out)["tokenizer"];
+    BOOST_TEST(tokenizer.find("BPE") != std::string::npos, tokenizer);
+}
+
 // `train --options` of a run's train.json starts a run with the same train.json: the file is the
 // whole schedule, whoever wrote it (the CLI's flags here, the desktop app for its workers).
 BOOST_AUTO_TEST_CASE(options_file_of_a_run_reproduces_its_train_json) {

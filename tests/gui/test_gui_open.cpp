@@ -5,6 +5,7 @@
 // companion-form samples take five times as long under the sanitizers of CI).
 #include <QAbstractItemModelTester>
 #include <QCheckBox>
+#include <QLineEdit>
 #include <QMessageBox>
 #include <QProcess>
 #include <QSignalSpy>
@@ -39,6 +40,7 @@ class TestGuiOpen : public QObject {
     void a_full_disk_during_export_loses_nothing();
     void a_checkpoint_that_vanishes_during_analysis_leaves_the_app_usable();
     void a_single_checkpoint_file_opens_and_shows_its_format();
+    void the_tokenizer_field_overrides_the_checkpoints_tokenizer();
 };
 
 void TestGuiOpen::every_sample_shows_its_layers_and_eigenvalues() {
@@ -160,6 +162,28 @@ void TestGuiOpen::a_single_checkpoint_file_opens_and_shows_its_format() {
     const int gguf_layers = test::read_json(gguf.parent_path() / "mamba1" / "config.json")
                                 .value("num_hidden_layers", 0);
     QCOMPARE(w.overview()->layer_model()->rowCount(), gguf_layers);
+}
+
+void TestGuiOpen::the_tokenizer_field_overrides_the_checkpoints_tokenizer() {
+    const fs::path data = fs::path(SSMSCOPE_SOURCE_DIR) / "tests/data/tokenizers";
+    gui::MainWindow w;
+    w.probe_editor()->setPlainText("Hello world");
+    QVERIFY(test::open_and_wait(w, test::sample("mamba2")));
+    QCOMPARE(static_cast<int>(w.result()->report.tokens.size()), 11);  // byte-level: 11 bytes
+    // The same text through a 41-token BPE: 7 ids, as tokenizers.js gives them
+    // (reference_ids.json).
+    w.tokenizer_field()->setText(test::qpath(data / "neox_small.json"));
+    QVERIFY(test::open_and_wait(w, test::sample("mamba2")));
+    QCOMPARE(static_cast<int>(w.result()->report.tokens.size()), 7);
+    QVERIFY(summary_row(*w.result(), "tokenizer").find("neox_small.json") != std::string::npos);
+    // A tokenizer that is not there: a message naming it, the last model still shown.
+    const auto before = w.result();
+    w.tokenizer_field()->setText(test::qpath(data / "absent.json"));
+    QVERIFY(!test::open_and_wait(w, test::sample("mamba2")));
+    QVERIFY(w.error_dialog());
+    QVERIFY2(w.error_dialog()->text().contains("absent.json"),
+             qPrintable(w.error_dialog()->text()));
+    QCOMPARE(w.result(), before);
 }
 
 void TestGuiOpen::a_checkpoint_opened_again_comes_from_the_cache() {

@@ -8,26 +8,47 @@ namespace ssmscope::gui {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// name:size:mtime of each file, so that a file replaced since is analysed again.
+bool stamp(const fs::path& file, std::vector<std::string>& out) {
+    std::error_code ec;
+    const auto size = fs::file_size(file, ec);
+    const auto time = fs::last_write_time(file, ec).time_since_epoch().count();
+    if (ec)
+        return false;
+    out.push_back(file.filename().string() + ":" + std::to_string(size) + ":" +
+                  std::to_string(time));
+    return true;
+}
+
+}  // namespace
+
 std::string AnalysisCache::key(const AnalysisRequest& request) {
     std::error_code ec;
-    const fs::path dir = fs::canonical(request.checkpoint, ec);
+    const fs::path path = fs::canonical(request.checkpoint, ec);
     if (ec)
         return {};
+    // A single checkpoint file reads config.json and tokenizer.json beside it: its folder's files
+    // decide, as a folder's do.
+    const fs::path dir = fs::is_directory(path, ec) ? path : path.parent_path();
     std::vector<std::string> files;
     for (const auto& e : fs::directory_iterator(dir, ec)) {
-        if (!e.is_regular_file(ec))
-            continue;
-        const auto size = e.file_size(ec);
-        const auto time = e.last_write_time(ec).time_since_epoch().count();
-        files.push_back(e.path().filename().string() + ":" + std::to_string(size) + ":" +
-                        std::to_string(time));
+        if (e.is_regular_file(ec) && !stamp(e.path(), files))
+            return {};
     }
     if (ec)
         return {};
     std::sort(files.begin(), files.end());
-    std::string k = dir.string();
+    std::string k = path.string();
     for (const std::string& f : files)
         k += "\n" + f;
+    if (!request.tokenizer.empty()) {
+        std::vector<std::string> tokenizer;
+        if (!stamp(request.tokenizer, tokenizer))
+            return {};
+        k += "\ntokenizer " + fs::absolute(request.tokenizer, ec).string() + ":" + tokenizer.front();
+    }
     return k + "\n\n" + request.probe_text;
 }
 

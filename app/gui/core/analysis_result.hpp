@@ -22,9 +22,10 @@ struct ModelSummary {
 ModelSummary model_summary(const usecase::CheckpointSummary& s);
 
 struct AnalysisRequest {
-    std::string checkpoint;    // directory
+    std::string checkpoint;    // a folder or a checkpoint file
     std::string probe_text;    // the text the analysis runs on
     std::string probe_source;  // where it came from, for the report
+    std::string tokenizer{};   // a tokenizer.json instead of the checkpoint's own; empty: none
 };
 
 struct AnalysisResult : usecase::Analysis {

@@ -10,6 +10,7 @@ std::shared_ptr<const AnalysisResult> run_analysis(const AnalysisRequest& reques
                                                    const CancelFlag* cancel) {
     usecase::AnalyseRequest r;
     r.checkpoint = request.checkpoint;
+    r.tokenizer = request.tokenizer;
     r.probe = {request.probe_text, request.probe_source};
     auto result = std::make_shared<AnalysisResult>();
     static_cast<usecase::Analysis&>(*result) = usecase::analyse(r, progress, cancel);
