@@ -77,7 +77,8 @@ Command add_convert(CLI::App& app) {
         j["dtype"] = r.dtype;
         j["tensors"] = r.tensors;
         j["sharded"] = r.sharded;
-        j["tokenizer"] = r.tokenizer.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(r.tokenizer);
+        j["tokenizer"] =
+            r.tokenizer.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(r.tokenizer);
         j["warnings"] = r.warnings;
         std::string text;
         if (args->json) {

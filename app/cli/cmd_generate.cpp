@@ -55,7 +55,8 @@ Command add_generate(CLI::App& app) {
         }
         const auto show = [&](const std::vector<std::int64_t>& ids, bool first) {
             if (!ids_only)
-                return first ? ckpt.tokenizer->decode(ids) : ckpt.tokenizer->decode_continuation(ids);
+                return first ? ckpt.tokenizer->decode(ids)
+                             : ckpt.tokenizer->decode_continuation(ids);
             std::string s;
             for (const std::int64_t id : ids)
                 s += str(s.empty() && first ? "" : " ", id);
@@ -79,7 +80,8 @@ Command add_generate(CLI::App& app) {
             nlohmann::ordered_json j;
             j["prompt_tokens"] = prompt;
             j["tokens"] = r.tokens;
-            j["text"] = ids_only ? nlohmann::ordered_json() : nlohmann::ordered_json(ckpt.tokenizer->decode(r.tokens));
+            j["text"] = ids_only ? nlohmann::ordered_json()
+                                 : nlohmann::ordered_json(ckpt.tokenizer->decode(r.tokens));
             j["seconds"] = r.seconds;
             // A token may end inside a multi-byte character: replace, do not fail.
             emit(args->ckpt.out,

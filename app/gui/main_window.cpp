@@ -80,8 +80,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     tokenizer_ = new QLineEdit;
     tokenizer_->setObjectName("tokenizer_path");
     tokenizer_->setPlaceholderText(tr("the checkpoint's own"));
-    tokenizer_->setToolTip(tr("A tokenizer.json to read the probe text with, instead of the "
-                              "checkpoint's own"));
+    tokenizer_->setToolTip(
+        tr("A tokenizer.json to read the probe text with, instead of the "
+           "checkpoint's own"));
     auto* browse = new QToolButton;
     browse->setObjectName("tokenizer_browse");
     browse->setText(tr("…"));

@@ -12,11 +12,11 @@
 namespace ssmscope::usecase {
 
 struct CheckpointSummary {
-    std::string checkpoint;    // the folder or file as given
-    std::string format;        // "safetensors", "pytorch", "gguf"
-    std::string format_detail; // e.g. "safetensors, 3 shards", "GGUF v3 (Q8_0, F32)"
-    std::string architecture;  // "mamba", "sc-mamba", ...
-    std::string layout;        // "hf" or "mamba_ssm"
+    std::string checkpoint;     // the folder or file as given
+    std::string format;         // "safetensors", "pytorch", "gguf"
+    std::string format_detail;  // e.g. "safetensors, 3 shards", "GGUF v3 (Q8_0, F32)"
+    std::string architecture;   // "mamba", "sc-mamba", ...
+    std::string layout;         // "hf" or "mamba_ssm"
     bool sharded = false;
     std::string dtype;  // as stored: "F32", "BF16", "mixed (F32, BF16)"
     std::int64_t d_model = 0, n_layer = 0, vocab_size = 0, padded_vocab_size = 0, d_inner = 0,

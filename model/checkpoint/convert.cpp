@@ -66,13 +66,15 @@ ConvertResult convert_checkpoint(const fs::path& src, const fs::path& dst,
                                  const ConvertOptions& options) {
     std::error_code ec;
     if (fs::exists(dst, ec) && !fs::is_directory(dst, ec))
-        throw InputError(str(dst.string(), ": exists and is not a folder (convert writes a folder)"),
-                         dst.string());
+        throw InputError(
+            str(dst.string(), ": exists and is not a folder (convert writes a folder)"),
+            dst.string());
     const fs::path src_dir = fs::is_directory(src, ec) ? src : src.parent_path();
     // Writing over the files being read would leave neither checkpoint if anything failed.
     if (same_place(src_dir.empty() ? fs::path(".") : src_dir, dst))
-        throw InputError(str(dst.string(), ": is the source checkpoint's own folder; convert into "
-                                           "another folder"),
+        throw InputError(str(dst.string(),
+                             ": is the source checkpoint's own folder; convert into "
+                             "another folder"),
                          dst.string());
 
     // Validate the tokenizer before anything is read or written.
@@ -88,9 +90,9 @@ ConvertResult convert_checkpoint(const fs::path& src, const fs::path& dst,
     result.source_format = std::string(format_name(source.format));
     result.source_detail = source.format_detail;
     const torch::Dtype dtype = options.dtype.value_or(default_dtype(*source.tensors));
-    LoadedModel loaded = load_checkpoint(std::move(source), {.allow_nonfinite = options.allow_nonfinite,
-                                                             .dtype = dtype,
-                                                             .progress = options.progress});
+    LoadedModel loaded = load_checkpoint(
+        std::move(source),
+        {.allow_nonfinite = options.allow_nonfinite, .dtype = dtype, .progress = options.progress});
     if (tokenizer_text.empty()) {
         tokenizer_text = std::move(loaded.tokenizer_text);
         tokenizer_source = std::move(loaded.tokenizer_source);

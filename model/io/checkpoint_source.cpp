@@ -141,15 +141,15 @@ CheckpointSource open_checkpoint_source(const fs::path& path) {
     if (ggufs.size() == 1)
         return open_gguf_checkpoint(ggufs.front());
     if (ggufs.size() > 1) {
-        throw InputError(str(where, ": holds ", ggufs.size(),
-                             " .gguf files; name the one to open (e.g. ",
-                             ggufs.front().string(), ")"),
-                         where);
+        throw InputError(
+            str(where, ": holds ", ggufs.size(), " .gguf files; name the one to open (e.g. ",
+                ggufs.front().string(), ")"),
+            where);
     }
-    throw InputError(str(where, ": no checkpoint here: expected ", kSingleCheckpointFile, ", ",
-                         kCheckpointIndexFile, ", ", kPytorchFile, ", ", kPytorchIndexFile,
-                         " or a .gguf file"),
-                     where);
+    throw InputError(
+        str(where, ": no checkpoint here: expected ", kSingleCheckpointFile, ", ",
+            kCheckpointIndexFile, ", ", kPytorchFile, ", ", kPytorchIndexFile, " or a .gguf file"),
+        where);
 }
 
 }  // namespace ssmscope::model

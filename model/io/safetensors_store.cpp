@@ -45,7 +45,8 @@ class SafetensorsStore final : public TensorStore {
     void read(const StoredTensor& t, std::span<std::byte> out) const override {
         const auto it = tensors_.find(t.name);
         if (it == tensors_.end() || &it->second.stored != &t)
-            throw InputError(str(t.file, ": tensor '", t.name, "' is not in this checkpoint"), t.name);
+            throw InputError(str(t.file, ": tensor '", t.name, "' is not in this checkpoint"),
+                             t.name);
         const auto bytes = it->second.file->data(*it->second.info);
         if (bytes.size() != out.size())
             throw InputError(str(t.file, ": tensor '", t.name, "' holds ", bytes.size(),

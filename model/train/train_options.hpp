@@ -13,7 +13,7 @@ namespace ssmscope::model {
 
 struct TrainOptions {
     // Data.
-    std::string corpus;      // text file, or "demo" for the demo corpus (model/train/demo_corpus)
+    std::string corpus;  // text file, or "demo" for the demo corpus (model/train/demo_corpus)
     // A tokenizer.json to read the corpus with; empty: the base checkpoint's own (which must then
     // have one unless its vocabulary is the byte tokenizer's: model/tokenizer/choose_tokenizer),
     // or the byte tokenizer for a model trained from scratch, whose vocabulary it then sets.

@@ -286,9 +286,8 @@ BOOST_AUTO_TEST_CASE(convert_rewrites_the_checkpoint_with_identical_logits) {
     // Sharded output: the index lists every tensor, the logits are the same.
     BOOST_REQUIRE_EQUAL(run("convert ckpt shards --max-shard-size 4KB").code, 0);
     BOOST_TEST(fs::exists(tmp / "shards" / "model.safetensors.index.json"));
-    BOOST_TEST(torch::equal(logits_in_process(*load_checkpoint(tmp / "shards").model,
-                                              {3, 17, 0, 55}),
-                            ref));
+    BOOST_TEST(torch::equal(
+        logits_in_process(*load_checkpoint(tmp / "shards").model, {3, 17, 0, 55}), ref));
 }
 
 BOOST_AUTO_TEST_CASE(convert_refuses_what_would_lose_the_source) {
@@ -389,8 +388,8 @@ BOOST_AUTO_TEST_CASE(malformed_tokenizer_json) {
 BOOST_AUTO_TEST_CASE(truncated_pytorch_zip_is_named) {
     fs::remove(ckpt / "model.safetensors");
     std::ofstream(ckpt / "pytorch_model.bin") << "PK";
-    expect_bad_input("info ckpt", {"ckpt/pytorch_model.bin", "not a valid zip archive",
-                                   "truncated or corrupt"});
+    expect_bad_input("info ckpt",
+                     {"ckpt/pytorch_model.bin", "not a valid zip archive", "truncated or corrupt"});
 }
 
 BOOST_AUTO_TEST_CASE(missing_checkpoint_directory) {

@@ -177,14 +177,15 @@ BOOST_AUTO_TEST_CASE(finetune_of_a_base_without_its_tokenizer_needs_one) {
     c.vocab_size = 800;
     model::LanguageModel m(c);
     model::save_checkpoint(m, tmp / "base");
-    const auto refused = run_cli(SSMSCOPE_CLI, tmp.path(),
-                                 "finetune base --blocks 1 --out ft --steps 2 " + kRun);
+    const auto refused =
+        run_cli(SSMSCOPE_CLI, tmp.path(), "finetune base --blocks 1 --out ft --steps 2 " + kRun);
     BOOST_TEST(refused.code == 2, refused.err);
     BOOST_TEST(refused.err.find("--tokenizer") != std::string::npos, refused.err);
-    const std::string spm = std::string(SSMSCOPE_SOURCE_DIR) + "/tests/data/tokenizers/spm_legacy.json";
-    const auto r = run_cli(SSMSCOPE_CLI, tmp.path(),
-                           "finetune base --blocks 1 --out ft2 --steps 2 --tokenizer " + spm + " " +
-                               kRun);
+    const std::string spm =
+        std::string(SSMSCOPE_SOURCE_DIR) + "/tests/data/tokenizers/spm_legacy.json";
+    const auto r =
+        run_cli(SSMSCOPE_CLI, tmp.path(),
+                "finetune base --blocks 1 --out ft2 --steps 2 --tokenizer " + spm + " " + kRun);
     BOOST_TEST(r.code == 0, r.err);
     BOOST_TEST(nlohmann::json::parse(slurp(tmp / "ft2/train.json"))["tokenizer"] == spm);
     const auto info = run_cli(SSMSCOPE_CLI, tmp.path(), "info ft2 --json");

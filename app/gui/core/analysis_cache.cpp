@@ -47,7 +47,8 @@ std::string AnalysisCache::key(const AnalysisRequest& request) {
         std::vector<std::string> tokenizer;
         if (!stamp(request.tokenizer, tokenizer))
             return {};
-        k += "\ntokenizer " + fs::absolute(request.tokenizer, ec).string() + ":" + tokenizer.front();
+        k +=
+            "\ntokenizer " + fs::absolute(request.tokenizer, ec).string() + ":" + tokenizer.front();
     }
     return k + "\n\n" + request.probe_text;
 }
