@@ -128,7 +128,8 @@ OpenedStore open_pytorch_store(const std::filesystem::path& path) {
     auto store = std::make_unique<PytorchStore>(path);
     OpenedStore out;
     out.sharded = store->sharded();
-    out.detail = out.sharded ? str("pytorch, ", store->file_count(), " shards") : "pytorch";
+    out.detail = out.sharded ? str("torch.save zip, ", store->file_count(), " shards")
+                             : std::string("torch.save zip");
     out.tensors = std::move(store);
     return out;
 }
