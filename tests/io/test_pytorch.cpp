@@ -186,7 +186,7 @@ BOOST_AUTO_TEST_CASE(a_file_assembled_by_hand_reads) {
     TempDir dir;
     const Bytes bin = torch_zip(one_tensor_pickle("w", 3), {{"0", floats({1, 2, 3})}});
     const OpenedStore store = open_pytorch_store(write_bin(dir, bin));
-    BOOST_TEST(store.detail == "pytorch");
+    BOOST_TEST(store.detail == "torch.save zip");
     const StoredTensor* w = store.tensors->find("w");
     BOOST_REQUIRE(w);
     BOOST_TEST((w->shape == std::vector<std::int64_t>{3}));
