@@ -1,32 +1,15 @@
 #include "model/io/checkpoint_files.hpp"
 
-#include <fstream>
-#include <iterator>
 #include <system_error>
 #include <utility>
 
-#include <nlohmann/json.hpp>
-
 #include "base/error.hpp"
 #include "base/read_file.hpp"
-#include "base/json_parse.hpp"
-#include "base/json_reader.hpp"
 #include "base/str.hpp"
 #include "model/io/checkpoint_names.hpp"
+#include "model/io/weight_map.hpp"
 
 namespace ssmscope::model {
-
-using nlohmann::json;
-
-namespace {
-
-// A shard must sit beside the index: a path with directories in it, or one climbing out with
-// "..", is refused rather than followed.
-bool is_plain_file_name(const std::string& name) {
-    return !name.empty() && name != "." && name != ".." && name.find('/') == std::string::npos;
-}
-
-}  // namespace
 
 CheckpointFiles::CheckpointFiles(std::filesystem::path dir) : dir_(std::move(dir)) {
     const std::string where = dir_.string();
@@ -62,40 +45,11 @@ CheckpointFiles::CheckpointFiles(std::filesystem::path dir) : dir_(std::move(dir
 }
 
 void CheckpointFiles::open_index(const std::filesystem::path& index) {
-    const std::string source = index.string();
-    const auto fail = [&](const std::string& what) {
-        throw InputError(str(source, ": ", what), source);
-    };
-    const json document = parse_json_object(read_file(index), source);
-    const JsonNode root(document, source);
-
-    if (const JsonNode meta = root["metadata"]; !meta.is_absent() && !meta.json().is_object())
-        meta.expected("an object");
-    const JsonNode map = root["weight_map"];
-    if (!map.json().is_object())
-        map.expected("an object mapping tensor names to shard files");
-    if (map.object().empty())
-        map.fail("lists no tensors");
-
-    // Shard file name -> the tensors the index places there; a std::map orders the shards.
-    std::map<std::string, std::vector<std::string>> shards;
-    for (const auto& [tensor, value] : map.object()) {
-        const JsonNode shard = map.entry(tensor);
-        if (!shard.json().is_string() || !is_plain_file_name(shard.string()))
-            shard.expected("the file name of a shard in the same directory");
-        shards[shard.string()].push_back(tensor);
-    }
-
-    for (const auto& [shard, tensors] : shards) {
-        const std::filesystem::path path = dir_ / shard;
-        if (!is_file(path))
-            fail(str("weight_map puts tensor '", tensors.front(), "' in shard '", shard, "', but ",
-                     path.string(), " does not exist"));
-        files_.emplace_back(path);
-        for (const std::string& tensor : tensors)
-            if (!files_.back().find(tensor))
-                fail(str("weight_map puts tensor '", tensor, "' in ", path.string(),
-                         ", which has no tensor of that name"));
+    for (const ShardTensors& shard : read_weight_map(index)) {
+        files_.emplace_back(shard.path);
+        check_shard_holds(index, shard, [&](std::string_view name) {
+            return files_.back().find(name) != nullptr;
+        });
     }
 }
 

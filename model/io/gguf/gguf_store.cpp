@@ -2,19 +2,25 @@
 
 #include <cmath>
 #include <cstring>
-#include <map>
 #include <vector>
 
 #include "base/error.hpp"
 #include "base/str.hpp"
 #include "model/io/gguf/ggml_dequant.hpp"
 #include "model/io/gguf/gguf_names.hpp"
+#include "model/io/indexed_tensor_store.hpp"
 
 namespace ssmscope::model {
 
 namespace {
 
-class GgufStore final : public TensorStore {
+struct GgufEntry {
+    StoredTensor stored;
+    const GgufTensorInfo* info;
+    bool a_from_neg_exp;
+};
+
+class GgufStore final : public IndexedTensorStore<GgufEntry> {
   public:
     GgufStore(std::shared_ptr<const GgufFile> file, bool mamba2) : file_(std::move(file)) {
         const std::string path = file_->path().string();
@@ -23,41 +29,19 @@ class GgufStore final : public TensorStore {
             HfTensor hf = hf_tensor(info.name, info.shape(), mamba2)
                               .value_or(HfTensor{info.name, info.shape()});
             StoredTensor stored{hf.name, path, DType::F32, std::string(type->name), hf.shape};
-            const auto [it, fresh] =
-                entries_.emplace(hf.name, Entry{std::move(stored), &info, hf.a_from_neg_exp});
-            if (!fresh) {
-                throw InputError(str(path, ": tensors '", it->second.info->name, "' and '",
-                                     info.name, "' both hold '", hf.name, "'"),
+            const GgufEntry* clash = nullptr;
+            if (!add({std::move(stored), &info, hf.a_from_neg_exp}, &clash)) {
+                throw InputError(str(path, ": tensors '", clash->info->name, "' and '", info.name,
+                                     "' both hold '", hf.name, "'"),
                                  path);
             }
         }
     }
 
-    std::vector<std::string> names() const override {
-        std::vector<std::string> out;
-        out.reserve(entries_.size());
-        for (const auto& [name, e] : entries_)
-            out.push_back(name);
-        return out;
-    }
-
-    const StoredTensor* find(std::string_view name) const override {
-        const auto it = entries_.find(name);
-        return it == entries_.end() ? nullptr : &it->second.stored;
-    }
-
     void read(const StoredTensor& t, std::span<std::byte> out) const override {
-        const auto it = entries_.find(t.name);
-        if (it == entries_.end() || &it->second.stored != &t)
-            throw InputError(str(t.file, ": tensor '", t.name, "' is not in this checkpoint"),
-                             t.name);
-        const Entry& e = it->second;
+        // hf_tensor() only reshapes, so the stored shape counts the file's values.
+        const GgufEntry& e = entry_to_read(t, out);
         const auto n = static_cast<std::size_t>(e.info->numel());
-        if (out.size() != n * sizeof(float)) {
-            throw InputError(str(t.file, ": tensor '", e.info->name, "' holds ", n, " values, but ",
-                                 out.size(), " bytes were asked for"),
-                             t.name);
-        }
         // Decode straight into `out` when it is aligned for float, as torch's buffers are.
         std::vector<float> scratch;
         float* values = reinterpret_cast<float*>(out.data());
@@ -84,14 +68,7 @@ class GgufStore final : public TensorStore {
     }
 
   private:
-    struct Entry {
-        StoredTensor stored;
-        const GgufTensorInfo* info;
-        bool a_from_neg_exp;
-    };
-
     std::shared_ptr<const GgufFile> file_;
-    std::map<std::string, Entry, std::less<>> entries_;
 };
 
 }  // namespace
