@@ -15,8 +15,11 @@ Command add_info(CLI::App& app) {
         "info", "Architecture, sizes, parameter count, dtype and state memory of a checkpoint");
     add_checkpoint_args(*cmd, *args);
     return [args] {
-        const OpenCheckpoint ckpt = open_checkpoint(*args);
-        const auto j = usecase::summary_json(usecase::summarise(ckpt));
+        const usecase::CheckpointSummary summary =
+            usecase::describe_checkpoint(args->dir, {.tokenizer = args->tokenizer});
+        for (const std::string& w : summary.warnings)
+            print_warning(w);
+        const auto j = usecase::summary_json(summary);
         std::string out;
         if (args->json) {
             out = j.dump(2) + "\n";

@@ -2,6 +2,7 @@
 
 #include "base/error.hpp"
 #include "base/str.hpp"
+#include "model/checkpoint/inspect.hpp"
 #include "model/config/sizes.hpp"
 #include "model/tokenizer/choose_tokenizer.hpp"
 
@@ -34,17 +35,15 @@ void check_token_ids(const std::vector<std::int64_t>& ids, const OpenedCheckpoin
     }
 }
 
-CheckpointSummary summarise(const OpenedCheckpoint& ckpt) {
-    const model::ModelConfig& c = ckpt.loaded.config;
+namespace {
+
+// The fields every summary has, from the configuration.
+CheckpointSummary summary_of(const std::string& path, const model::ModelConfig& c) {
     const model::ParameterCount count = model::parameter_count(c);
     CheckpointSummary s;
-    s.checkpoint = ckpt.dir;
-    s.format = ckpt.loaded.format;
-    s.format_detail = ckpt.loaded.format_detail;
+    s.checkpoint = path;
     s.architecture = model::architecture_name(c);
     s.layout = model::layout_name(c.layout);
-    s.sharded = ckpt.loaded.sharded;
-    s.dtype = ckpt.loaded.stored_dtype;
     s.d_model = c.d_model;
     s.n_layer = c.n_layer;
     s.vocab_size = c.vocab_size;
@@ -61,12 +60,43 @@ CheckpointSummary summarise(const OpenedCheckpoint& ckpt) {
         s.dt_rank = c.dt_rank;
     }
     s.tied_embeddings = c.tie_embeddings;
-    s.parameters = ckpt.loaded.model->parameter_count();
+    s.parameters = count.total;
     s.parameters_per_layer = count.per_layer;
     s.embedding_parameters = count.embedding;
     s.state_bytes_per_layer = model::state_values_per_layer(c) * 4;
+    return s;
+}
+
+}  // namespace
+
+CheckpointSummary summarise(const OpenedCheckpoint& ckpt) {
+    CheckpointSummary s = summary_of(ckpt.dir, ckpt.loaded.config);
+    s.format = ckpt.loaded.format;
+    s.format_detail = ckpt.loaded.format_detail;
+    s.sharded = ckpt.loaded.sharded;
+    s.dtype = ckpt.loaded.stored_dtype;
     s.tokenizer = ckpt.tokenizer->description();
     s.warnings = ckpt.warnings;  // the loader's and the tokenizer's
+    return s;
+}
+
+CheckpointSummary describe_checkpoint(const std::string& path, const OpenOptions& options) {
+    const model::CheckpointSource source = model::open_checkpoint_source(path);
+    const model::CheckpointContents contents = model::inspect_checkpoint(source);
+    CheckpointSummary s = summary_of(path, contents.config);
+    s.format = std::string(model::format_name(source.format));
+    s.format_detail = source.format_detail;
+    s.sharded = source.sharded;
+    s.dtype = contents.stored_dtype;
+    s.parameters = contents.parameters;
+    const model::TokenizerChoice t =
+        model::choose_tokenizer({.file = options.tokenizer,
+                                 .checkpoint_text = source.tokenizer_text,
+                                 .checkpoint_source = source.tokenizer_source,
+                                 .model_vocab = contents.config.padded_vocab()});
+    s.tokenizer = t.tokenizer->description();
+    s.warnings = contents.warnings;
+    s.warnings.insert(s.warnings.end(), t.warnings.begin(), t.warnings.end());
     return s;
 }
 

@@ -32,6 +32,11 @@ OpenedCheckpoint open_checkpoint(const std::string& dir, const OpenOptions& opti
 
 CheckpointSummary summarise(const OpenedCheckpoint& c);
 
+// The same summary from the checkpoint's headers, config.json and tokenizer alone, without
+// reading a weight (model::inspect_checkpoint): what `info` prints, in milliseconds whatever the
+// size. The weights' values are not checked (NaN / Inf is found by the commands that load them).
+CheckpointSummary describe_checkpoint(const std::string& path, const OpenOptions& options = {});
+
 // Throws InputError when `ids` is empty or holds an id outside the model's embedding rows
 // (naming the id and its position).
 void check_token_ids(const std::vector<std::int64_t>& ids, const OpenedCheckpoint& c);

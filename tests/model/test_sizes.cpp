@@ -3,6 +3,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "model/config/sizes.hpp"
+#include "model/config/tensor_shapes.hpp"
 #include "model/nn/language_model.hpp"
 #include "tests/model/fixtures.hpp"
 
@@ -17,6 +18,35 @@ BOOST_AUTO_TEST_CASE(counting_without_allocating_equals_the_model) {
                        arch_name(arch) << " tied=" << tied);
         }
     }
+}
+
+// The listing from the configuration alone is the allocated model's named_parameters(): every
+// name, shape and the order, for every architecture and every option that adds or reshapes a
+// tensor.
+BOOST_AUTO_TEST_CASE(tensor_shapes_without_allocating_equal_the_model) {
+    int checked = 0;
+    for (Arch arch : {Arch::Mamba, Arch::Mamba2, Arch::ScMamba, Arch::SoMamba, Arch::StMamba2}) {
+        for (int variant = 0; variant < 4; ++variant) {
+            ModelConfig c = tiny_config(arch, variant % 2 == 0);
+            c.n_layer = 2;
+            c.proj_bias = variant == 1;
+            c.conv_bias = variant != 2;
+            if (c.mamba2_family() && variant == 3) {
+                c.ngroups = 2;
+                c.d_has_hdim = arch == Arch::Mamba2;
+            }
+            const std::vector<TensorShape> listed = parameter_shapes(c);
+            LanguageModel m(c);
+            const auto params = m.named_parameters();
+            BOOST_TEST_REQUIRE(listed.size() == params.size(), arch_name(arch) << " " << variant);
+            for (std::size_t i = 0; i < listed.size(); ++i) {
+                BOOST_TEST(listed[i].name == params[i].key());
+                BOOST_TEST(listed[i].shape == params[i].value().sizes().vec(), listed[i].name);
+            }
+            ++checked;
+        }
+    }
+    BOOST_TEST(checked == 20);
 }
 
 BOOST_AUTO_TEST_CASE(mamba_count_by_hand) {
