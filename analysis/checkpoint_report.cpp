@@ -66,7 +66,7 @@ CheckpointReport analyze_checkpoint(const ProbeTrace& trace, const ReportOptions
     if (o.progress && !o.progress("token trajectories", done / stages))
         throw Cancelled();
     timed(tm.token_dynamics, [&] {
-        r.trajectories = token_trajectories(trace.hidden);
+        r.trajectories = token_trajectories(trace.hidden_norms);
         r.sensitivity = sensitivity(trace);
         return 0;
     });

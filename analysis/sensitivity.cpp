@@ -31,35 +31,35 @@ double slope(const Vector& y) {
 
 std::vector<Sensitivity> sensitivity(const ProbeTrace& trace) {
     std::vector<Sensitivity> out;
-    const std::size_t depth = trace.hidden.size();
+    const Index depth = trace.hidden_norms.cols(), tokens = trace.hidden_norms.rows();
     if (depth < 2)
         return out;
-    const Index tokens = trace.hidden[0].rows();
     for (const PerturbedRun& p : trace.perturbed) {
-        if (p.hidden.size() != depth)
-            throw InputError(str("perturbed run ", p.name, " has ", p.hidden.size(),
-                                 " hidden states, expected ", depth));
+        if (p.diff_norms.rows() != tokens || p.diff_norms.cols() != depth) {
+            throw InputError(str("perturbed run ", p.name, " has ", p.diff_norms.rows(), " x ",
+                                 p.diff_norms.cols(), " difference norms, expected ", tokens, " x ",
+                                 depth));
+        }
         Sensitivity s;
         s.name = p.name;
         s.unit_roundoff = p.unit_roundoff;
-        const Matrix din = p.hidden[0] - trace.hidden[0];
-        s.input_relative = din.norm() / trace.hidden[0].norm();
+        // Frobenius norms over the tokens are the 2-norms of the per-token norms.
+        const double din = p.diff_norms.col(0).norm();
+        s.input_relative = din / trace.hidden_norms.col(0).norm();
         // ||δ h_0[0..t]||, cumulative over the tokens.
         Vector din_upto(tokens);
         double acc = 0;
         for (Index t = 0; t < tokens; ++t) {
-            acc += din.row(t).squaredNorm();
+            acc += p.diff_norms(t, 0) * p.diff_norms(t, 0);
             din_upto(t) = std::sqrt(acc);
         }
-        const Index layers = static_cast<Index>(depth) - 1;
+        const Index layers = depth - 1;
         s.token_log_gain.resize(tokens, layers);
         for (Index l = 0; l < layers; ++l) {
-            const Matrix dout = p.hidden[static_cast<std::size_t>(l + 1)] -
-                                trace.hidden[static_cast<std::size_t>(l + 1)];
-            s.layer_log_gain.push_back(std::log(dout.norm() / din.norm()));
+            s.layer_log_gain.push_back(std::log(p.diff_norms.col(l + 1).norm() / din));
             for (Index t = 0; t < tokens; ++t) {
                 s.token_log_gain(t, l) = din_upto(t) > 0
-                                             ? std::log(dout.row(t).norm() / din_upto(t))
+                                             ? std::log(p.diff_norms(t, l + 1) / din_upto(t))
                                              : std::numeric_limits<double>::quiet_NaN();
             }
             s.layer_sequence_slope.push_back(slope(s.token_log_gain.col(l)));

@@ -19,19 +19,12 @@ const char* to_string(TokenBehaviour b) {
     return "?";
 }
 
-TokenTrajectories token_trajectories(const std::vector<Matrix>& hidden) {
-    if (hidden.size() < 2)
+TokenTrajectories token_trajectories(const Matrix& norms) {
+    if (norms.cols() < 2)
         throw InputError("token trajectories need the residual stream at two depths at least");
-    const Index depth = static_cast<Index>(hidden.size()), tokens = hidden[0].rows();
+    const Index depth = norms.cols(), tokens = norms.rows();
     TokenTrajectories r;
-    r.norms.resize(tokens, depth);
-    for (Index l = 0; l < depth; ++l) {
-        if (hidden[static_cast<std::size_t>(l)].rows() != tokens)
-            throw InputError(str("hidden state ", l, " has ",
-                                 hidden[static_cast<std::size_t>(l)].rows(), " tokens, expected ",
-                                 tokens));
-        r.norms.col(l) = hidden[static_cast<std::size_t>(l)].rowwise().norm();
-    }
+    r.norms = norms;
     const double layers = static_cast<double>(depth - 1);
     r.threshold = std::log(2.0) / layers;
     // Least-squares slope of log ||x|| against the depth l = 0..n_layer.

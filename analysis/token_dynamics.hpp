@@ -26,8 +26,9 @@ struct TokenTrajectories {
     Index converging = 0, bounded = 0, diverging = 0;
 };
 
-// hidden: the residual stream at each depth (n_layer + 1 matrices of L x d_model).
-TokenTrajectories token_trajectories(const std::vector<Matrix>& hidden);
+// norms: L x (n_layer + 1), every token's residual-stream norm at each depth
+// (ProbeTrace::hidden_norms).
+TokenTrajectories token_trajectories(const Matrix& norms);
 
 struct LayerTokenDynamics {
     std::vector<TokenCriterion> groups;  // one per group of S_B, S_C

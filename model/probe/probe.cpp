@@ -1,5 +1,8 @@
 #include "model/probe/probe.hpp"
 
+#include <algorithm>
+#include <optional>
+
 #include <torch/torch.h>
 
 #include "analysis/checkpoint_report.hpp"
@@ -103,57 +106,49 @@ SelectiveLayer layer_of(LanguageModel& model, std::int64_t i, const MixerRecord&
     return l;
 }
 
-// Converts the model's parameters to double for the probe and back when it ends, however it ends.
-class DoubleGuard {
+// Converts one block's parameters to double while alive and back when it ends, however it ends
+// (exact both ways: every float32, float16 and bfloat16 value is a double). One block at a time,
+// so that the probe holds at most one layer's weights in double, whatever the model's size.
+class DoubleBlock {
   public:
-    explicit DoubleGuard(LanguageModel& m)
-        : model_(m), dtype_(m.backbone->embeddings->weight.scalar_type()) {
-        model_.to(torch::kDouble);
+    explicit DoubleBlock(Block& b) : block_(b), dtype_(b.norm->weight.scalar_type()) {
+        block_.to(torch::kDouble);
     }
-    ~DoubleGuard() { model_.to(dtype_); }
-    DoubleGuard(const DoubleGuard&) = delete;
-    DoubleGuard& operator=(const DoubleGuard&) = delete;
+    ~DoubleBlock() { block_.to(dtype_); }
+    DoubleBlock(const DoubleBlock&) = delete;
+    DoubleBlock& operator=(const DoubleBlock&) = delete;
 
   private:
-    LanguageModel& model_;
+    Block& block_;
     torch::ScalarType dtype_;
 };
 
-// Records every requested mixer while alive.
+// Records one mixer while alive.
 class RecordGuard {
   public:
-    RecordGuard(LanguageModel& m, const std::vector<std::int64_t>& layers,
-                std::vector<MixerRecord>& records)
-        : model_(m), layers_(layers) {
-        records.resize(layers.size());
-        for (std::size_t k = 0; k < layers.size(); ++k)
-            model_.mixer(layers[k]).record_into(&records[k]);
-    }
-    ~RecordGuard() {
-        for (std::int64_t i : layers_)
-            model_.mixer(i).record_into(nullptr);
-    }
+    RecordGuard(Mixer& m, MixerRecord& record) : mixer_(m) { mixer_.record_into(&record); }
+    ~RecordGuard() { mixer_.record_into(nullptr); }
     RecordGuard(const RecordGuard&) = delete;
     RecordGuard& operator=(const RecordGuard&) = delete;
 
   private:
-    LanguageModel& model_;
-    const std::vector<std::int64_t>& layers_;
+    Mixer& mixer_;
 };
 
-// The residual stream entering each layer and leaving the last: LanguageModel::backbone_forward
-// layer by layer (the logits are not analysed), with a cancellation point between layers, as one
-// layer of a long probe in double takes about a second.
-std::vector<Matrix> hidden_of(LanguageModel& model, const torch::Tensor& embedded) {
-    std::vector<Matrix> out;
-    torch::Tensor h = embedded;
-    for (const auto& block : model.backbone->layers) {
-        throw_if_cancelled();
-        out.push_back(to_matrix(h[0]));
-        h = h + block->mixer->forward(block->norm(h));
+// The norm of every row of a (length, d_model) tensor, as a column of doubles.
+analysis::Vector row_norms(const torch::Tensor& t) {
+    const torch::Tensor n = t.detach().to(torch::kDouble).norm(2, {1}).contiguous().cpu();
+    return Eigen::Map<const analysis::Vector>(n.data_ptr<double>(), n.size(0));
+}
+
+// Records depth l of the residual stream h (runs, length, d_model): run 0's norms, and the
+// other runs' differences from it.
+void record_depth(const torch::Tensor& h, std::int64_t l, analysis::ProbeTrace& trace) {
+    trace.hidden_norms.col(l) = row_norms(h[0]);
+    for (std::size_t k = 0; k < trace.perturbed.size(); ++k) {
+        trace.perturbed[k].diff_norms.col(l) =
+            row_norms(h[static_cast<std::int64_t>(k) + 1] - h[0]);
     }
-    out.push_back(to_matrix(h[0]));
-    return out;
 }
 
 }  // namespace
@@ -188,41 +183,63 @@ analysis::ProbeTrace probe(LanguageModel& model, const std::vector<std::int64_t>
                                  " layers (0 to ", c.n_layer - 1, ")"));
         }
     }
-    const int passes = o.perturbations ? 3 : 1;
-    const auto stage = [&](const std::string& what, int pass) {
+    std::sort(layers.begin(), layers.end());
+    layers.erase(std::unique(layers.begin(), layers.end()), layers.end());
+    const auto stage = [&](const std::string& what, double fraction) {
         throw_if_cancelled();
-        if (o.progress && !o.progress(what, static_cast<double>(pass) / passes))
+        if (o.progress && !o.progress(what, fraction))
             throw Cancelled();
     };
 
     torch::NoGradGuard no_grad;
-    DoubleGuard in_double(model);
     analysis::ProbeTrace trace;
     trace.tokens = tokens;
     trace.n_layer = c.n_layer;
-    const torch::Tensor ids = torch::tensor(tokens, torch::kInt64).unsqueeze(0);
-    const torch::Tensor embedded = model.backbone->embeddings(ids);  // (1, L, d_model)
-    stage("forward", 0);
-    {
-        std::vector<MixerRecord> records;
-        RecordGuard recording(model, layers, records);
-        trace.hidden = hidden_of(model, embedded);
-        for (std::size_t k = 0; k < layers.size(); ++k)
-            trace.layers.push_back(layer_of(model, layers[k], records[k]));
-    }
+    const auto length = static_cast<analysis::Index>(count);
+    trace.hidden_norms.resize(length, c.n_layer + 1);
+    // Only the probe's rows of the embedding, in double: the table itself stays as it is.
+    const torch::Tensor ids = torch::tensor(tokens, torch::kInt64);
+    const torch::Tensor embedded =
+        model.backbone->embeddings->weight.index_select(0, ids).to(torch::kDouble).unsqueeze(0);
+    // The runs go through the layers together as one batch: the unperturbed one first, then the
+    // embeddings rounded to bf16 and to f16 (the end-to-end sensitivity).
+    std::vector<torch::Tensor> runs = {embedded};
     if (o.perturbations) {
         const std::pair<const char*, torch::ScalarType> roundings[] = {{"bf16", torch::kBFloat16},
                                                                        {"f16", torch::kHalf}};
-        int pass = 1;
         for (const auto& [name, type] : roundings) {
-            stage(str("forward with ", name, "-rounded embeddings"), pass++);
             analysis::PerturbedRun run;
             run.name = name;
             run.unit_roundoff = type == torch::kBFloat16 ? 0x1p-8 : 0x1p-11;
-            run.hidden = hidden_of(model, embedded.to(type).to(torch::kDouble));
+            run.diff_norms.resize(length, c.n_layer + 1);
             trace.perturbed.push_back(std::move(run));
+            runs.push_back(embedded.to(type).to(torch::kDouble));
         }
     }
+    torch::Tensor h = torch::cat(runs, 0);
+    runs.clear();
+    // The residual stream carried from layer to layer, with a cancellation point between layers,
+    // as one layer of a long probe in double takes about a second. The logits are not analysed.
+    std::size_t next = 0;  // the next requested layer
+    for (std::int64_t i = 0; i < c.n_layer; ++i) {
+        stage(str("layer ", i, " of ", c.n_layer), static_cast<double>(i) / c.n_layer);
+        record_depth(h, i, trace);
+        Block& block = *model.backbone->layers[static_cast<std::size_t>(i)];
+        const DoubleBlock in_double(block);
+        const bool requested = next < layers.size() && layers[next] == i;
+        MixerRecord record;
+        {
+            std::optional<RecordGuard> recording;
+            if (requested)
+                recording.emplace(*block.mixer, record);
+            h = h + block.mixer->forward(block.norm(h));
+        }
+        if (requested) {
+            trace.layers.push_back(layer_of(model, i, record));
+            ++next;
+        }
+    }
+    record_depth(h, c.n_layer, trace);
     return trace;
 }
 

@@ -1,10 +1,14 @@
 // Runs a checkpoint over a probe text and hands analysis/ plain double matrices: per requested
 // layer the state matrices and the selective parameters Δ_t, b_t, c_t of every unit and token,
-// the token-dynamics projections S_B, S_C, and the residual stream of every token at every depth,
-// also for input embeddings rounded to bf16 and to f16 (the end-to-end sensitivity).
+// the token-dynamics projections S_B, S_C, and the norm of every token's residual stream at every
+// depth, also of its difference when the input embeddings are rounded to bf16 and to f16 (the
+// end-to-end sensitivity).
 //
-// The forward runs in double: the model is converted for the probe and converted back afterwards
-// (exact: every float32, float16 and bfloat16 value is a double).
+// The forward runs in double, one layer at a time: the residual stream (the three runs as one
+// batch) is carried from layer to layer, and each block is converted to double just before it
+// runs and back just after (exact: every float32, float16 and bfloat16 value is a double). The
+// embedding table and the head are never converted, and no layer's record outlives its layer's
+// extraction, so the probe holds one layer's weights in double beside the model.
 #pragma once
 
 #include <cstdint>

@@ -17,9 +17,9 @@
 #include "analysis/layer_ranks.hpp"
 #include "analysis/layer_reachable.hpp"
 #include "analysis/layer_stability.hpp"
-#include "base/parallel_for.hpp"
 #include "analysis/staircase.hpp"
 #include "analysis/verify.hpp"
+#include "base/parallel_for.hpp"
 #include "tests/support/dense.hpp"
 #include "tests/support/input_error.hpp"
 #include "tests/support/systems.hpp"
@@ -266,7 +266,7 @@ BOOST_AUTO_TEST_CASE(a_set_cancel_flag_stops_the_report_and_a_clear_one_changes_
     const SelectiveLayer l = random_layer(StateForm::Companion, 8, 6, 40, rng);
     ProbeTrace trace = trace_of(l);
     trace.n_layer = 1;
-    trace.hidden = {Matrix::Random(40, 4), Matrix::Random(40, 4)};
+    trace.hidden_norms = Matrix::Random(40, 2).cwiseAbs();
     CancelFlag flag{false};
     ReportOptions o;
     o.cancel = &flag;
@@ -287,8 +287,9 @@ BOOST_AUTO_TEST_CASE(a_set_cancel_flag_stops_the_report_and_a_clear_one_changes_
     // An item body, as the kernels use it, polls the flag too and covers every index once.
     std::vector<int> seen(1000, 0);
     flag = true;
-    BOOST_CHECK_THROW(parallel_for(1000, 2, [&](std::int64_t i) { ++seen[static_cast<std::size_t>(i)]; }),
-                      Cancelled);
+    BOOST_CHECK_THROW(
+        parallel_for(1000, 2, [&](std::int64_t i) { ++seen[static_cast<std::size_t>(i)]; }),
+        Cancelled);
     BOOST_TEST(std::count(seen.begin(), seen.end(), 1) == 0);
     flag = false;
     parallel_for(1000, 2, [&](std::int64_t i) { ++seen[static_cast<std::size_t>(i)]; });

@@ -54,9 +54,19 @@ BOOST_AUTO_TEST_CASE(probe_matches_the_naive_loops) {
             naive_logits(naive_config(m->config()), naive_weights(*m), kTokens, &ref);
             const an::ProbeTrace p = probe(*m, kTokens);
             BOOST_REQUIRE_EQUAL(p.layers.size(), 2u);
-            BOOST_REQUIRE_EQUAL(p.hidden.size(), 3u);
-            for (std::size_t k = 0; k < p.hidden.size(); ++k)
-                BOOST_TEST(rel(p.hidden[k], ref.hidden[k]) < 1e-12);
+            // Every token's norm at every depth against the loops' residual streams.
+            BOOST_REQUIRE_EQUAL(p.hidden_norms.cols(), 3);
+            BOOST_REQUIRE_EQUAL(p.hidden_norms.rows(), static_cast<an::Index>(kTokens.size()));
+            for (std::size_t k = 0; k < ref.hidden.size(); ++k) {
+                for (std::size_t t = 0; t < kTokens.size(); ++t) {
+                    double sq = 0;
+                    for (double v : ref.hidden[k][t])
+                        sq += v * v;
+                    const double got =
+                        p.hidden_norms(static_cast<an::Index>(t), static_cast<an::Index>(k));
+                    BOOST_TEST(std::abs(got - std::sqrt(sq)) < 1e-12 * std::sqrt(sq));
+                }
+            }
             const std::int64_t n = m->config().d_state;
             for (std::size_t i = 0; i < 2; ++i) {
                 const an::SelectiveLayer& l = p.layers[i];
@@ -199,6 +209,39 @@ BOOST_AUTO_TEST_CASE(rounding_the_embeddings_moves_them_by_at_most_the_unit_roun
     }
     BOOST_TEST(r.sensitivity[0].name == "bf16");
     BOOST_TEST(r.sensitivity[0].input_relative > r.sensitivity[1].input_relative);
+}
+
+// The three runs go through the layers as one batch, one block in double at a time: their
+// difference norms equal those of separate forwards of the whole model converted to double.
+BOOST_AUTO_TEST_CASE(the_batched_rounding_runs_equal_separate_double_forwards) {
+    for (Arch arch : {Arch::Mamba, Arch::Mamba2, Arch::ScMamba}) {
+        BOOST_TEST_CONTEXT(arch_name(arch)) {
+            auto m = tiny_model(arch);
+            const an::ProbeTrace p = probe(*m, kTokens);
+            torch::NoGradGuard no_grad;
+            m->to(torch::kDouble);
+            const torch::Tensor e = m->backbone->embeddings(torch::tensor(kTokens).unsqueeze(0));
+            std::vector<torch::Tensor> base, rounded;
+            m->backbone_forward(e, &base);
+            BOOST_REQUIRE_EQUAL(p.perturbed.size(), 2u);
+            const torch::ScalarType types[] = {torch::kBFloat16, torch::kHalf};
+            for (std::size_t k = 0; k < 2; ++k) {
+                rounded.clear();
+                m->backbone_forward(e.to(types[k]).to(torch::kDouble), &rounded);
+                BOOST_REQUIRE_EQUAL(rounded.size(), base.size());
+                for (std::size_t l = 0; l < base.size(); ++l) {
+                    const torch::Tensor want = (rounded[l][0] - base[l][0]).norm(2, {1});
+                    for (std::size_t t = 0; t < kTokens.size(); ++t) {
+                        const double w = want[static_cast<std::int64_t>(t)].item<double>();
+                        const double got = p.perturbed[k].diff_norms(static_cast<an::Index>(t),
+                                                                     static_cast<an::Index>(l));
+                        BOOST_TEST(std::abs(got - w) <= 1e-9 * w + 1e-14);
+                    }
+                }
+            }
+            m->to(torch::kFloat32);
+        }
+    }
 }
 
 BOOST_AUTO_TEST_CASE(bad_probes_are_input_errors) {
