@@ -17,9 +17,9 @@
 #include "analysis/layer_ranks.hpp"
 #include "analysis/layer_reachable.hpp"
 #include "analysis/layer_stability.hpp"
-#include "base/parallel_for.hpp"
 #include "analysis/staircase.hpp"
 #include "analysis/verify.hpp"
+#include "base/parallel_for.hpp"
 #include "tests/support/dense.hpp"
 #include "tests/support/input_error.hpp"
 #include "tests/support/systems.hpp"
@@ -93,6 +93,54 @@ BOOST_AUTO_TEST_CASE(closed_form_pbh_agrees_with_the_staircase_on_diagonal_pairs
     // Scalar A = a I: one direction at most.
     BOOST_TEST(diagonal_pbh_rank(Vector::Constant(5, -2.0), Vector::Ones(5), 1e-8) == 1);
     BOOST_TEST(diagonal_pbh_rank(Vector::Constant(5, -2.0), Vector::Zero(5), 1e-8) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(frozen_ranks_of_diagonal_and_scalar_layers_are_the_staircase_ranks) {
+    // Layers whose units share b_t in groups, with repeated eigenvalues, zero entries and a zero
+    // vector: the per-group shortcut of layer_ranks against a staircase of each pair. Scalar A
+    // up to Mamba-2's N = 128, diagonal A where the staircase of a diagonal pair is reliable.
+    std::mt19937 rng(23);
+    std::uniform_int_distribution<int> pick(0, 3);
+    for (StateForm form : {StateForm::Diagonal, StateForm::Scalar}) {
+        for (Index n : {Index{5}, Index{16}, Index{64}, Index{128}}) {
+            if (form == StateForm::Diagonal && n > 16)
+                continue;
+            BOOST_TEST_CONTEXT(to_string(form) << " N " << n) {
+                SelectiveLayer l = random_layer(form, 6, n, 7, rng);
+                l.B = {t::randn(7, n, rng), t::randn(7, n, rng)};
+                for (Matrix& V : l.B)
+                    for (Index i = 0; i < V.size(); ++i)
+                        if (pick(rng) == 0)
+                            V.data()[i] = 0.0;
+                l.B[1].row(3).setZero();
+                if (form == StateForm::Diagonal) {
+                    for (Index u = 0; u < 6; u += 2)  // half the units keep distinct eigenvalues
+                        for (Index i = 1; i < n; ++i)
+                            if (pick(rng) == 0)
+                                l.a(u, i) = l.a(u, i - 1);
+                }
+                const LayerRanks r = layer_ranks(l, {.tol = 1e-8, .cross_check_pairs = 0});
+                int deficient = 0;
+                for (Index u = 0; u < 6; ++u) {
+                    int lowest = static_cast<int>(n);
+                    for (Index k = 0; k < 7; ++k) {
+                        const int stair = ctrb_staircase(l.A(u), l.b(u, k), 1e-8, false).rank;
+                        lowest = std::min(lowest, stair);
+                        deficient += stair < n;
+                        if (form == StateForm::Scalar)
+                            BOOST_TEST(stair == (l.b(u, k).norm() > 0.0 ? 1 : 0));
+                    }
+                    BOOST_TEST(r.ctrb.unit_min_rank[static_cast<std::size_t>(u)] == lowest);
+                    BOOST_TEST(r.obsv.unit_min_rank[static_cast<std::size_t>(u)] ==
+                               obsv_staircase(l.A(u), l.c(u, r.obsv.unit_min_token[u]).transpose(),
+                                              1e-8, false)
+                                   .rank);
+                }
+                BOOST_TEST(deficient > 0);
+                BOOST_TEST(r.ctrb.min == 0);  // the zero b_t of group 1
+            }
+        }
+    }
 }
 
 BOOST_AUTO_TEST_CASE(frozen_ranks_of_each_form) {
@@ -287,8 +335,9 @@ BOOST_AUTO_TEST_CASE(a_set_cancel_flag_stops_the_report_and_a_clear_one_changes_
     // An item body, as the kernels use it, polls the flag too and covers every index once.
     std::vector<int> seen(1000, 0);
     flag = true;
-    BOOST_CHECK_THROW(parallel_for(1000, 2, [&](std::int64_t i) { ++seen[static_cast<std::size_t>(i)]; }),
-                      Cancelled);
+    BOOST_CHECK_THROW(
+        parallel_for(1000, 2, [&](std::int64_t i) { ++seen[static_cast<std::size_t>(i)]; }),
+        Cancelled);
     BOOST_TEST(std::count(seen.begin(), seen.end(), 1) == 0);
     flag = false;
     parallel_for(1000, 2, [&](std::int64_t i) { ++seen[static_cast<std::size_t>(i)]; });
