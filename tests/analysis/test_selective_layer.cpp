@@ -7,6 +7,7 @@
 #include <cmath>
 #include <random>
 
+#include <Eigen/SVD>
 #include <boost/test/unit_test.hpp>
 
 #include "analysis/canonical.hpp"
@@ -226,6 +227,49 @@ BOOST_AUTO_TEST_CASE(reachability_matrix_is_the_product_of_the_steps) {
     // Mamba-2's frozen rank is 1, but six random b_t reach all four directions.
     const LayerReachable r = layer_reachable(random_layer(StateForm::Scalar, 3, 4, 6, rng));
     BOOST_TEST(r.min == 4);
+}
+
+BOOST_AUTO_TEST_CASE(reachable_rank_by_qr_is_that_of_the_full_svd) {
+    // layer_reachable decides on the triangular factor of R'; Eigen's SVD of the whole N x T R
+    // (BDCSVD, another algorithm) must give the same singular values, rank and gap. Deficient
+    // units: a zero column of b across every token, and b_t in a 2-dimensional span.
+    std::mt19937 rng(29);
+    for (StateForm form : {StateForm::Diagonal, StateForm::Scalar, StateForm::Companion}) {
+        for (Index tokens : {Index{3}, Index{40}}) {
+            BOOST_TEST_CONTEXT(to_string(form) << " T " << tokens) {
+                SelectiveLayer l = random_layer(form, 4, 6, tokens, rng);
+                l.B = {t::randn(tokens, 6, rng), t::randn(tokens, 2, rng) * t::randn(2, 6, rng)};
+                if (form != StateForm::Companion)
+                    l.B[0].col(2).setZero();
+                const LayerReachable r = layer_reachable(l);
+                BOOST_TEST(r.tol == default_rank_tol(6, tokens));
+                for (Index u = 0; u < 4; ++u) {
+                    const Matrix R = reachability_matrix(l, u);
+                    const Vector full = Eigen::BDCSVD<Matrix>(R).singularValues();
+                    const Vector qr = reachable_singular_values(l, u);
+                    BOOST_TEST((qr - full).norm() <= 1e-13 * full(0));
+                    const RankReport expect = svd_rank(R);
+                    BOOST_TEST(r.unit_rank[static_cast<std::size_t>(u)] == expect.rank);
+                    // Full rank: nothing dropped, both gaps infinite. Deficient: the dropped
+                    // values are rounding noise, different in each algorithm, so the gaps agree
+                    // only in being far beyond 1 / tol; the kept value they divide agrees.
+                    const double gap = r.unit_gap[static_cast<std::size_t>(u)];
+                    if (std::isinf(expect.gap)) {
+                        BOOST_TEST(std::isinf(gap));
+                    } else {
+                        BOOST_TEST(gap > 1e8);
+                        BOOST_TEST(expect.gap > 1e8);
+                        const Index k = expect.rank - 1;
+                        BOOST_TEST(qr(k) == full(k), tt::tolerance(1e-10));
+                    }
+                }
+                if (tokens > 6 && form == StateForm::Scalar) {
+                    BOOST_TEST(r.unit_rank[0] == 5);  // the zero state of group 0
+                    BOOST_TEST(r.unit_rank[3] == 2);  // group 1 spans two directions
+                }
+            }
+        }
+    }
 }
 
 BOOST_AUTO_TEST_CASE(lyapunov_exponents_of_a_constant_step_are_delta_re_lambda) {
