@@ -17,12 +17,15 @@ Matrix reachability_matrix(const SelectiveLayer& l, Index u) {
     if (l.diagonal_a()) {
         // Φ(T,t) is diagonal: exp(a_i Σ_{k>t} Δ_k).
         const Vector diag = l.diagonal(u);
+        // The group's rows directly: l.b(u, t) would build an N-vector for every entry.
+        const Matrix& V = l.B[static_cast<std::size_t>(l.b_group(u))];
         for (Index i = 0; i < n; ++i) {
             const double a = diag(i);
             double after = 0.0;  // Σ_{k>t} Δ_k
             for (Index t = T - 1; t >= 0; --t) {
                 const double d = l.delta(t, u);
-                R(i, t) = std::exp(a * after) * input_gain(a, d, l.exact_zoh) * l.b(u, t)(i);
+                R(i, t) =
+                    std::exp(a * after) * input_gain(a, d, l.exact_zoh) * V(l.b_fixed ? 0 : t, i);
                 after += d;
             }
         }
