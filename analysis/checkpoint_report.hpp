@@ -11,7 +11,6 @@
 #include <string>
 #include <vector>
 
-#include "base/cancel.hpp"
 #include "analysis/layer_gramians.hpp"
 #include "analysis/layer_lyapunov.hpp"
 #include "analysis/layer_ranks.hpp"
@@ -20,15 +19,17 @@
 #include "analysis/probe_trace.hpp"
 #include "analysis/sensitivity.hpp"
 #include "analysis/token_dynamics.hpp"
+#include "base/cancel.hpp"
 
 namespace ssmscope::analysis {
 
 struct ReportOptions {
     std::optional<double> tol;  // relative tolerance of every rank decision
     // Per layer: frozen systems whose rank is also decided by the staircase, the Krylov SVD and
-    // PBH (about 0.5 ms each at N = 16, mostly PBH's complex SVD per eigenvalue), and frozen
-    // systems whose Gramians and HSV are computed (about 40 us each).
-    Index cross_check_pairs = 256;
+    // PBH (about 0.2 ms each at N = 16, mostly PBH's SVD per eigenvalue; see RankOptions), and
+    // frozen systems whose Gramians and HSV are computed (closed forms for diagonal A, about
+    // 40 us each by SLICOT for a dense one).
+    Index cross_check_pairs = RankOptions{}.cross_check_pairs;
     Index gramian_pairs = 1024;
     // Called before each stage of each layer with a description and the fraction done; returning
     // false stops the analysis with Cancelled.

@@ -1,7 +1,10 @@
 #include "analysis/gram.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <complex>
 #include <stdexcept>
+#include <vector>
 
 #include "analysis/slicot.hpp"
 #include "analysis/spectrum.hpp"
@@ -71,6 +74,48 @@ Gramian gram(const RealSchur& schur, const Matrix& B_or_C, GramKind kind, bool d
         g.R = g.R * schur.D.cwiseInverse().asDiagonal();
     }
     g.W = ctrb ? Matrix(g.R * g.R.transpose()) : Matrix(g.R.transpose() * g.R);
+    return g;
+}
+
+Gramian diagonal_gram(const Vector& a, const Vector& v, GramKind kind, bool discrete) {
+    const Index n = a.size();
+    std::vector<std::complex<double>> eig(a.data(), a.data() + n);
+    const Spectrum spec = spectrum(std::move(eig), a.norm(), discrete);
+    if (!spec.stable()) {
+        return undefined(discrete
+                             ? str("A is not convergent (spectral radius ", spec.spectral_radius,
+                                   ", ", to_string(spec.stability), "): the infinite sum diverges")
+                             : str("A is not stable (spectral abscissa ", spec.spectral_abscissa,
+                                   ", ", to_string(spec.stability), "): the integral diverges"));
+    }
+    const auto d = [&](Index i, Index j) { return discrete ? 1.0 - a(i) * a(j) : -(a(i) + a(j)); };
+    Gramian g;
+    Matrix W(n, n);
+    for (Index j = 0; j < n; ++j)
+        for (Index i = 0; i < n; ++i)
+            W(i, j) = v(i) * v(j) / d(i, j);
+    g.W = std::move(W);
+    // Controllability: Wc = R R' with R upper, so the last state is eliminated first;
+    // observability: Wo = R' R = L L' with L = R' lower, the first state first. Pivot k takes
+    // column W(:, k) / sqrt(W_kk) = g_i sign(g_k) sqrt(d_kk) / d_ik; its Schur complement is the
+    // same Cauchy-like matrix on generators g_i (a_k - a_i) / d_ik. A zero pivot has a zero row and
+    // column (W is semidefinite): nothing to eliminate.
+    const bool ctrb = kind == GramKind::Controllability;
+    Vector gen = v;
+    Matrix L = Matrix::Zero(n, n);  // ctrb: R itself; obsv: R'
+    for (Index step = 0; step < n; ++step) {
+        const Index k = ctrb ? n - 1 - step : step;
+        if (gen(k) == 0.0)
+            continue;
+        const double root = std::copysign(std::sqrt(d(k, k)), gen(k));
+        const Index lo = ctrb ? 0 : k, hi = ctrb ? k + 1 : n;  // the rows not yet eliminated
+        for (Index i = lo; i < hi; ++i)
+            L(i, k) = gen(i) * root / d(i, k);
+        for (Index i = lo; i < hi; ++i)
+            gen(i) *= (a(k) - a(i)) / d(i, k);
+        gen(k) = 0.0;
+    }
+    g.R = ctrb ? L : Matrix(L.transpose());
     return g;
 }
 

@@ -32,4 +32,14 @@ Gramian gram(const StateSpace& sys, GramKind kind);
 // The same, reusing the (balanced) Schur factorisation of A: one per system serves both.
 Gramian gram(const RealSchur& schur, const Matrix& B_or_C, GramKind kind, bool discrete);
 
+// The Gramian of (diag(a), v) with one input (output) vector v, in closed form: the integral
+// (sum) of e^(a_i t) v_i v_j e^(a_j t) is
+//   continuous  W_ij = v_i v_j / -(a_i + a_j),    discrete  W_ij = v_i v_j / (1 - a_i a_j),
+// and for a scalar A = aI that is v v' / -2a (v v' / (1 - a^2)). W is Cauchy-like, so its
+// Cholesky factor comes from elimination on the generators v_i (each step multiplies them by
+// (a_k - a_i) / -(a_i + a_k), resp. (a_k - a_i) / (1 - a_i a_k)): O(N^2), no cancellation, so
+// R to relative accuracy even for clustered a_i, and exact zeros for repeated ones. R has the
+// orientation of gram()'s, so hsv() takes it. Undefined, with gram()'s reason, unless stable.
+Gramian diagonal_gram(const Vector& a, const Vector& v, GramKind kind, bool discrete);
+
 }  // namespace ssmscope::analysis

@@ -5,9 +5,9 @@
 #include "analysis/gram.hpp"
 #include "analysis/hsv.hpp"
 #include "analysis/median.hpp"
-#include "base/parallel_for.hpp"
 #include "analysis/schur.hpp"
 #include "analysis/tolerance.hpp"
+#include "base/parallel_for.hpp"
 
 namespace ssmscope::analysis {
 
@@ -22,9 +22,17 @@ LayerGramians layer_gramians(const SelectiveLayer& l, Index max_samples,
     parallel_for(g.sampled, 0, [&](Index begin, Index end) {
         for (Index i = begin; i < end; ++i) {
             const Index k = i * pairs / g.sampled, u = k / l.tokens(), t = k % l.tokens();
-            const RealSchur schur = real_schur(l.A(u));
-            const Gramian wc = gram(schur, l.b(u, t), GramKind::Controllability, false);
-            const Gramian wo = gram(schur, l.c(u, t).transpose(), GramKind::Observability, false);
+            Gramian wc, wo;
+            if (l.diagonal_a()) {
+                // Closed forms (gram.hpp): O(N^2), no Schur factorisation, no Lyapunov solver.
+                const Vector a = l.diagonal(u);
+                wc = diagonal_gram(a, l.b(u, t), GramKind::Controllability, false);
+                wo = diagonal_gram(a, l.c(u, t), GramKind::Observability, false);
+            } else {
+                const RealSchur schur = real_schur(l.A(u));
+                wc = gram(schur, l.b(u, t), GramKind::Controllability, false);
+                wo = gram(schur, l.c(u, t).transpose(), GramKind::Observability, false);
+            }
             GramianSample& s = g.samples[static_cast<std::size_t>(i)];
             s.unit = u;
             s.token = t;

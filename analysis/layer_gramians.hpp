@@ -1,8 +1,9 @@
 // Gramians and Hankel singular values of a selective layer's frozen-time systems (A, b_t, c_t),
-// continuous time, summarised per layer. Each needs two Lyapunov solutions (SLICOT SB03OD), about
-// 25 us at N = 16: a 130M Mamba has 9.4 million (unit, token) pairs per 256-token probe, so they
-// are computed on a deterministic, evenly spread sample of pairs (all of them when the layer has
-// few), and the report says how many.
+// continuous time, summarised per layer. A dense A (companion forms) needs two Lyapunov solutions
+// (SLICOT SB03OD), about 25 us at N = 16; a diagonal or scalar A has them in closed form
+// (diagonal_gram, gram.hpp), O(N^2). A 130M Mamba has 9.4 million (unit, token) pairs per
+// 256-token probe, so they are computed on a deterministic, evenly spread sample of pairs (all of
+// them when the layer has few), and the report says how many.
 #pragma once
 
 #include <optional>

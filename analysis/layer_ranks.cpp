@@ -5,11 +5,11 @@
 #include <limits>
 #include <numeric>
 
-#include "base/cancel.hpp"
 #include "analysis/controllability.hpp"
-#include "base/parallel_for.hpp"
 #include "analysis/staircase.hpp"
 #include "analysis/tolerance.hpp"
+#include "base/cancel.hpp"
+#include "base/parallel_for.hpp"
 
 namespace ssmscope::analysis {
 
@@ -38,16 +38,50 @@ Clusters clusters(const Vector& a, double tol) {
     return c;
 }
 
+// The entries of b above tol ||b||, the cluster rule's input: it depends on the vector only, not
+// on the unit's A, so a layer computes it once per group and token and every unit of the group
+// reads it (a 130M Mamba has one group for its 1536 channels).
+struct Reached {
+    std::vector<char> above;  // above[t * n + i]: |b_t(i)| > tol ||b_t||
+    std::vector<int> count;   // per token: the entries above, the rank when every cluster is single
+};
+
+Reached reached_entries(const Matrix& V, Index tokens, double tol) {
+    const Index n = V.cols();
+    Reached r;
+    r.above.assign(static_cast<std::size_t>(tokens * n), 0);
+    r.count.assign(static_cast<std::size_t>(tokens), 0);
+    const Matrix Vt = V.topRows(tokens).transpose();  // contiguous b_t: V's rows are strided
+    for (Index t = 0; t < tokens; ++t) {
+        // An exactly zero b reaches nothing: cut is 0 and no |b_i| exceeds it.
+        const double cut = tol * Vt.col(t).norm();
+        for (Index i = 0; i < n; ++i) {
+            const bool above = std::abs(Vt(i, t)) > cut;
+            r.above[static_cast<std::size_t>(t * n + i)] = above;
+            r.count[static_cast<std::size_t>(t)] += above;
+        }
+    }
+    return r;
+}
+
 // reached: scratch of at least c.count entries, reused across calls (this runs ~10^7 times).
-template <typename V>
-int clustered_rank(const Clusters& c, const V& b, double tol, std::vector<char>& reached) {
-    const double cut = tol * b.norm();
+int clustered_rank(const Clusters& c, const char* above, Index n, std::vector<char>& reached) {
+    // One cluster per eigenvalue (distinct a_i, Mamba's generic case): each entry above the cut
+    // reaches its own mode. One cluster (scalar A, Mamba-2): rank 1 exactly when one entry is
+    // above the cut, i.e. ||b||_inf > tol ||b||_2, which holds for every b != 0 when
+    // tol < 1 / sqrt(N).
+    if (c.count == n || c.count == 1) {
+        int above_count = 0;
+        for (Index i = 0; i < n; ++i)
+            above_count += above[i];
+        return c.count == 1 ? std::min(above_count, 1) : above_count;
+    }
     std::fill(reached.begin(), reached.begin() + c.count, 0);
     int rank = 0;
-    for (Index i = 0; i < b.size(); ++i) {
-        // An exactly zero b reaches nothing: cut is 0 and no |b_i| exceeds it.
-        if (std::abs(b(i)) > cut && !reached[static_cast<std::size_t>(c.of[i])]) {
-            reached[static_cast<std::size_t>(c.of[i])] = 1;
+    for (Index i = 0; i < n; ++i) {
+        const auto k = static_cast<std::size_t>(c.of[static_cast<std::size_t>(i)]);
+        if (above[i] && !reached[k]) {
+            reached[k] = 1;
             ++rank;
         }
     }
@@ -73,15 +107,30 @@ FrozenRanks frozen_ranks(const SelectiveLayer& l, bool observability, const Rank
     const auto at = [&](Index u, Index t) -> int& {
         return rank[static_cast<std::size_t>(u * tokens + t)];
     };
+    std::vector<Reached> groups;
+    if (l.diagonal_a()) {
+        const std::vector<Matrix>& V = observability ? l.C : l.B;
+        groups.resize(V.size());
+        parallel_for(static_cast<Index>(V.size()), 0, [&](Index g) {
+            groups[static_cast<std::size_t>(g)] =
+                reached_entries(V[static_cast<std::size_t>(g)], fixed ? 1 : tokens, tol);
+        });
+    }
     parallel_for(units, 0, [&](Index begin, Index end) {
+        std::vector<char> reached(static_cast<std::size_t>(n));
         for (Index u = begin; u < end; ++u) {
             if (l.diagonal_a()) {
                 const Clusters c = clusters(l.diagonal(u), tol);
-                const Matrix& V = observability ? l.C[static_cast<std::size_t>(l.c_group(u))]
-                                                : l.B[static_cast<std::size_t>(l.b_group(u))];
-                std::vector<char> reached(static_cast<std::size_t>(n));
-                for (Index t = 0; t < tokens; ++t)
-                    at(u, t) = clustered_rank(c, V.row(fixed ? 0 : t), tol, reached);
+                const Reached& g =
+                    groups[static_cast<std::size_t>(observability ? l.c_group(u) : l.b_group(u))];
+                for (Index t = 0; t < tokens; ++t) {
+                    const Index k = fixed ? 0 : t;
+                    // Distinct eigenvalues: the rank is the group's count, no per-pair work.
+                    at(u, t) = c.count == n
+                                   ? g.count[static_cast<std::size_t>(k)]
+                                   : clustered_rank(c, &g.above[static_cast<std::size_t>(k * n)], n,
+                                                    reached);
+                }
             } else if (fixed) {
                 const int k = staircase_rank(l.A(u), vec(u, 0));
                 for (Index t = 0; t < tokens; ++t)
@@ -164,8 +213,10 @@ FrozenRanks frozen_ranks(const SelectiveLayer& l, bool observability, const Rank
 }  // namespace
 
 int diagonal_pbh_rank(const Vector& a, const Vector& b, double tol) {
-    std::vector<char> reached(static_cast<std::size_t>(a.size()));
-    return clustered_rank(clusters(a, tol), b, tol, reached);
+    const Index n = a.size();
+    std::vector<char> reached(static_cast<std::size_t>(n));
+    const Reached r = reached_entries(b.transpose(), 1, tol);
+    return clustered_rank(clusters(a, tol), r.above.data(), n, reached);
 }
 
 LayerRanks layer_ranks(const SelectiveLayer& layer, const RankOptions& options) {

@@ -7,6 +7,7 @@
 #include <Eigen/SVD>
 
 #include "analysis/balance.hpp"
+#include "analysis/rank.hpp"
 #include "analysis/schur.hpp"
 #include "analysis/tolerance.hpp"
 
@@ -74,10 +75,20 @@ PbhReport pbh_ctrb(const Matrix& A_in, const Matrix& B_in, std::optional<double>
     const double norm = AB.norm();
     CMatrix M(n, n + m);
     M.rightCols(m) = B.cast<Complex>();
+    Matrix Mr = AB;
     for (const Cluster& c : cluster(real_schur(A).eigenvalues, std::max(A.norm(), 1e-300))) {
-        M.leftCols(n) = A.cast<Complex>();
-        M.leftCols(n).diagonal().array() -= c.mean;
-        const Vector s = Eigen::JacobiSVD<CMatrix>(M).singularValues();
+        // A real eigenvalue (every one of a diagonal A) gives a real [A - lambda I, B]: the same
+        // singular values from a real SVD (LAPACK's), at about a tenth of the complex one's cost.
+        Vector s;
+        if (c.mean.imag() == 0.0) {
+            Mr.leftCols(n) = A;
+            Mr.leftCols(n).diagonal().array() -= c.mean.real();
+            s = singular_values(Mr);
+        } else {
+            M.leftCols(n) = A.cast<Complex>();
+            M.leftCols(n).diagonal().array() -= c.mean;
+            s = Eigen::JacobiSVD<CMatrix>(M).singularValues();
+        }
         // At the cluster mean instead of each eigenvalue, a zero singular value moves by up to
         // the cluster radius.
         const double cut = r.tol * norm + c.radius;

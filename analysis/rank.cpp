@@ -3,8 +3,13 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
+#include <vector>
 
 #include <Eigen/SVD>
+
+#include "analysis/slicot.hpp"
+#include "base/str.hpp"
 
 namespace ssmscope::analysis {
 
@@ -28,6 +33,24 @@ RankReport rank_from_singular_values(Vector s, double tol) {
     r.margin_decades = std::log10(std::min(above, below));
     r.singular_values = std::move(s);
     return r;
+}
+
+Vector singular_values(Matrix M) {
+    const int m = static_cast<int>(M.rows()), n = static_cast<int>(M.cols());
+    Vector s(std::min(m, n));
+    if (s.size() == 0)
+        return s;
+    const int ld = std::max(1, m), one = 1;
+    // Workspace: LAPACK's minimum, max(3 min(m, n) + max(m, n), 5 min(m, n)), with room to block.
+    const int lwork = std::max(3 * std::min(m, n) + std::max(m, n), 5 * std::min(m, n)) + 64 * n;
+    std::vector<double> work(static_cast<std::size_t>(lwork));
+    double none = 0.0;
+    int info = 0;
+    fortran::dgesvd_("N", "N", &m, &n, M.data(), &ld, s.data(), &none, &one, &none, &one,
+                     work.data(), &lwork, &info, 1, 1);
+    if (info != 0)
+        throw std::runtime_error(str("LAPACK DGESVD failed (info ", info, ")"));
+    return s;
 }
 
 RankReport svd_rank(const Matrix& M, std::optional<double> tol) {

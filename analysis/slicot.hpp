@@ -69,6 +69,11 @@ void dgees_(const char* jobvs, const char* sort, int (*select)(const double*, co
             const int* ldvs, double* work, const int* lwork, int* bwork, int* info, flen jobvs_len,
             flen sort_len);
 
+// LAPACK DGESVD: singular values (JOBU = JOBVT = 'N': no vectors, by dqds on the bidiagonal).
+void dgesvd_(const char* jobu, const char* jobvt, const int* m, const int* n, double* a,
+             const int* lda, double* s, double* u, const int* ldu, double* vt, const int* ldvt,
+             double* work, const int* lwork, int* info, flen jobu_len, flen jobvt_len);
+
 }  // extern "C"
 
 }  // namespace ssmscope::analysis::fortran

@@ -6,6 +6,10 @@
 // --companion 1 makes every channel an SC-Mamba one instead: A in controllable canonical form
 // (a dense Schur factorisation, unlike Mamba's diagonal A), B = e_N.
 // Each path runs R times (default 3) after a warm-up; the best and the median time are printed.
+// First, the per-layer stages of `analyze` (analysis/layer_*.hpp) on synthetic selective layers
+// of the same shape (--tokens T probe tokens, default 256): the cost of each stage per
+// (unit, token) pair or per unit, for the Mamba diagonal A, Mamba-2 scalar-A heads (N = 64 and
+// 128) and SC-Mamba companion A. --stages-only 1 stops after them.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -22,13 +26,17 @@
 #include "analysis/ctrb.hpp"
 #include "analysis/gram.hpp"
 #include "analysis/hsv.hpp"
+#include "analysis/layer_gramians.hpp"
+#include "analysis/layer_lyapunov.hpp"
+#include "analysis/layer_ranks.hpp"
+#include "analysis/layer_reachable.hpp"
 #include "analysis/lti_report.hpp"
 #include "analysis/minreal.hpp"
-#include "base/parallel_for.hpp"
 #include "analysis/rank.hpp"
 #include "analysis/schur.hpp"
 #include "analysis/spectrum.hpp"
 #include "analysis/staircase.hpp"
+#include "base/parallel_for.hpp"
 
 using namespace ssmscope;
 using namespace ssmscope::analysis;
@@ -110,6 +118,85 @@ int arg(int argc, char** argv, const char* name, int fallback) {
     return fallback;
 }
 
+// A selective layer as model/ extracts it: Δ in the softplus range of a trained Mamba, random
+// b_t and c_t in one group (SC-Mamba: b fixed at e_N).
+SelectiveLayer synthetic_layer(StateForm form, Index units, Index n, Index tokens, unsigned seed) {
+    std::mt19937 rng(seed);
+    std::normal_distribution<double> normal;
+    // Poles in [-2, -0.5]: wider ones make the degree-16 coefficients overflow exp(Δ A).
+    std::uniform_real_distribution<double> step(0.001, 0.1), pole(-2.0, -0.5);
+    SelectiveLayer l;
+    l.form = form;
+    l.n = n;
+    l.exact_zoh = form == StateForm::Companion;
+    l.delta.resize(tokens, units);
+    for (Index i = 0; i < l.delta.size(); ++i)
+        l.delta.data()[i] = step(rng);
+    l.delta_raw = l.delta;
+    const auto randn = [&](Index rows, Index cols) {
+        Matrix M(rows, cols);
+        for (Index i = 0; i < M.size(); ++i)
+            M.data()[i] = normal(rng);
+        return M;
+    };
+    l.B = {randn(tokens, n)};
+    l.C = {randn(tokens, n)};
+    if (form == StateForm::Diagonal) {
+        l.a.resize(units, n);
+        for (Index u = 0; u < units; ++u)
+            for (Index i = 0; i < n; ++i)
+                l.a(u, i) = -std::exp(std::log(static_cast<double>(i + 1)) + 0.3 * normal(rng));
+    } else if (form == StateForm::Scalar) {
+        l.unit_name = "head";
+        l.a.resize(units, 1);
+        for (Index u = 0; u < units; ++u)
+            l.a(u, 0) = -std::exp(0.5 * normal(rng));
+    } else {
+        l.a.resize(units, n);
+        for (Index u = 0; u < units; ++u) {
+            std::vector<std::complex<double>> poles;
+            for (Index i = 0; i < n; ++i)
+                poles.emplace_back(pole(rng), 0.0);
+            l.a.row(u) = poly(poles).transpose();
+        }
+        l.B = {Matrix(Vector::Unit(n, n - 1).transpose().replicate(tokens, 1))};
+        l.b_fixed = true;
+    }
+    return l;
+}
+
+// Best of `repeat` runs of each stage on one layer, per pair (ranks: ctrb and obsv together) or
+// per unit, in ns.
+void bench_stages(const char* name, const SelectiveLayer& l, int repeat) {
+    const double pairs = static_cast<double>(l.units() * l.tokens());
+    const double units = static_cast<double>(l.units());
+    constexpr Index kGramianPairs = 1024;  // ReportOptions' default
+    const auto best = [&](auto f) { return time_repeated(repeat, f).best; };
+    LayerRanks ranks;
+    const double t_ranks = best([&] { ranks = layer_ranks(l); });
+    const double t_ranks_bare =
+        best([&] { (void)layer_ranks(l, {.tol = std::nullopt, .cross_check_pairs = 0}); });
+    const double t_reach = best([&] { (void)layer_reachable(l); });
+    LayerGramians g;
+    const double t_gram = best([&] { g = layer_gramians(l, kGramianPairs); });
+    const double t_lyap = best([&] { (void)layer_lyapunov(l); });
+    std::printf(
+        "%s: %ld units x %ld tokens, N %ld\n"
+        "  frozen ranks %.1f ms = %.1f ns per pair (%s; without the %ld + %ld cross checks %.1f ms "
+        "= %.1f ns per pair)\n"
+        "  reachable subspace %.1f ms = %.2f us per unit\n"
+        "  Gramians %.1f ms = %.2f us per sampled pair (%ld sampled, %ld defined)\n"
+        "  Lyapunov %.1f ms = %.2f us per unit\n",
+        name, static_cast<long>(l.units()), static_cast<long>(l.tokens()), static_cast<long>(l.n),
+        1e3 * t_ranks, 1e9 * t_ranks / pairs, ranks.ctrb.method,
+        static_cast<long>(ranks.ctrb.cross_checked), static_cast<long>(ranks.obsv.cross_checked),
+        1e3 * t_ranks_bare, 1e9 * t_ranks_bare / pairs, 1e3 * t_reach, 1e6 * t_reach / units,
+        1e3 * t_gram, 1e6 * t_gram / static_cast<double>(std::max<Index>(g.sampled, 1)),
+        static_cast<long>(g.sampled), static_cast<long>(g.defined), 1e3 * t_lyap,
+        1e6 * t_lyap / units);
+    std::fflush(stdout);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -119,6 +206,20 @@ int main(int argc, char** argv) {
     const int repeat = std::max(1, arg(argc, argv, "--repeat", 3));
     const Index count = static_cast<Index>(layers) * channels;
     const bool sc_mamba = arg(argc, argv, "--companion", 0) != 0;
+    const Index tokens = arg(argc, argv, "--tokens", 256);
+    std::printf("bench/analysis: per-layer stages, %ld probe tokens, %d threads\n",
+                static_cast<long>(tokens), default_threads());
+    bench_stages("Mamba diagonal A", synthetic_layer(StateForm::Diagonal, channels, 16, tokens, 1),
+                 repeat);
+    bench_stages("Mamba-2 scalar A",
+                 synthetic_layer(StateForm::Scalar, channels / 64, 64, tokens, 2), repeat);
+    bench_stages("Mamba-2 scalar A",
+                 synthetic_layer(StateForm::Scalar, channels / 64, 128, tokens, 3), repeat);
+    // A staircase per pair on the selective c_t: a slice of the channels keeps the run short.
+    bench_stages("SC-Mamba companion A",
+                 synthetic_layer(StateForm::Companion, channels / 16, 16, tokens, 4), repeat);
+    if (arg(argc, argv, "--stages-only", 0) != 0)
+        return 0;
     const std::vector<StateSpace> systems =
         sc_mamba ? companion_systems(count, 130) : mamba_like_systems(count, 130);
     std::printf(
@@ -135,28 +236,24 @@ int main(int argc, char** argv) {
     // The full report, as `analyze` will run it for every channel of every layer.
     std::vector<LtiReport> reports(static_cast<std::size_t>(count));
     const Timing t_full = time_repeated(repeat, [&] {
-        parallel_for(
-            count, threads,
-            [&](Index begin, Index end) {
-                for (Index k = begin; k < end; ++k)
-                    reports[static_cast<std::size_t>(k)] =
-                        analyze_lti(systems[static_cast<std::size_t>(k)],
-                                    {.tol = std::nullopt, .cross_checks = false});
-            });
+        parallel_for(count, threads, [&](Index begin, Index end) {
+            for (Index k = begin; k < end; ++k)
+                reports[static_cast<std::size_t>(k)] =
+                    analyze_lti(systems[static_cast<std::size_t>(k)],
+                                {.tol = std::nullopt, .cross_checks = false});
+        });
     });
 
     // Plain Eigen: Krylov matrices and their SVD ranks, nothing else.
     std::vector<int> svd_ranks(static_cast<std::size_t>(count) * 2);
     const Timing t_plain = time_repeated(repeat, [&] {
-        parallel_for(
-            count, threads,
-            [&](Index begin, Index end) {
-                for (Index k = begin; k < end; ++k) {
-                    const StateSpace& s = systems[static_cast<std::size_t>(k)];
-                    svd_ranks[2 * static_cast<std::size_t>(k)] = svd_rank(ctrb(s.A, s.B)).rank;
-                    svd_ranks[2 * static_cast<std::size_t>(k) + 1] = svd_rank(obsv(s.A, s.C)).rank;
-                }
-            });
+        parallel_for(count, threads, [&](Index begin, Index end) {
+            for (Index k = begin; k < end; ++k) {
+                const StateSpace& s = systems[static_cast<std::size_t>(k)];
+                svd_ranks[2 * static_cast<std::size_t>(k)] = svd_rank(ctrb(s.A, s.B)).rank;
+                svd_ranks[2 * static_cast<std::size_t>(k) + 1] = svd_rank(obsv(s.A, s.C)).rank;
+            }
+        });
     });
 
     Summary sum;

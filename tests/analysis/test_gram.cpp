@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <random>
 
 #include <boost/test/unit_test.hpp>
 
@@ -164,4 +165,64 @@ BOOST_AUTO_TEST_CASE(unstable_and_marginal_systems_have_no_gramian) {
         !gram(Matrix::Identity(2, 2), Vector::Ones(2), GramKind::Observability, true).defined());
     const StateSpace sys{A, Vector::Ones(2), Matrix::Ones(1, 2), Matrix::Zero(1, 1), 0.0};
     BOOST_TEST(!hsv(sys).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(diagonal_closed_forms_agree_with_slicot) {
+    // Random diagonal and scalar A, continuous and discrete, with clustered and repeated
+    // eigenvalues and zero entries in b and c: W, the factor and the HSV against SB03OD on the
+    // same pair as a dense matrix.
+    std::mt19937 rng(31);
+    std::uniform_int_distribution<int> pick(0, 3);
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    int repeated = 0;
+    for (int trial = 0; trial < 200; ++trial) {
+        const bool discrete = trial % 2 == 1;
+        const Index n = 1 + trial % 12;
+        Vector a(n);
+        for (Index i = 0; i < n; ++i)
+            a(i) = discrete ? 1.8 * unit(rng) - 0.9 : -0.1 - 5.0 * unit(rng);
+        const bool scalar = trial % 7 == 0;
+        if (scalar)
+            a.setConstant(a(0));
+        Vector b = t::randn(n, 1, rng), c = t::randn(n, 1, rng);
+        for (Index i = 1; i < n; ++i) {
+            if (!scalar && pick(rng) == 0)
+                a(i) = a(i - 1) * (pick(rng) == 0 ? 1.0 : 1.0 + 1e-6), ++repeated;
+            if (pick(rng) == 0)
+                b(i) = 0.0;
+            if (pick(rng) == 0)
+                c(i) = 0.0;
+        }
+        BOOST_TEST_CONTEXT("trial " << trial << ", n " << n << (discrete ? ", discrete" : "")) {
+            const Matrix A = a.asDiagonal();
+            const Gramian wc = diagonal_gram(a, b, GramKind::Controllability, discrete);
+            const Gramian wo = diagonal_gram(a, c, GramKind::Observability, discrete);
+            const Gramian sc = gram(A, b, GramKind::Controllability, discrete);
+            const Gramian so = gram(A, c.transpose(), GramKind::Observability, discrete);
+            BOOST_TEST((W(wc) - W(sc)).norm() <= 1e-12 * W(sc).norm() + 1e-300);
+            BOOST_TEST((W(wo) - W(so)).norm() <= 1e-12 * W(so).norm() + 1e-300);
+            // The factors are triangular as gram()'s and reproduce W.
+            BOOST_TEST(wc.R.isUpperTriangular(0.0));
+            BOOST_TEST(wo.R.isUpperTriangular(0.0));
+            BOOST_TEST((wc.R * wc.R.transpose() - W(wc)).norm() <= 1e-13 * W(wc).norm() + 1e-300);
+            BOOST_TEST((wo.R.transpose() * wo.R - W(wo)).norm() <= 1e-13 * W(wo).norm() + 1e-300);
+            const Vector h = *hsv(wc, wo), s = *hsv(sc, so);
+            BOOST_TEST((h - s).norm() <= 1e-10 * s(0) + 1e-300);
+            if (scalar && !discrete) {
+                // v v' / -2a: one HSV, |b'c| / -2a, and exact zeros after it.
+                BOOST_TEST(h(0) == std::abs(b.dot(c)) / (-2.0 * a(0)), tt::tolerance(1e-12));
+                BOOST_TEST((n == 1 || h.tail(n - 1).norm() == 0.0));
+            }
+        }
+    }
+    BOOST_TEST(repeated > 50);
+    // Not stable: undefined, with the reason gram() gives.
+    const Vector unstable = Vector::LinSpaced(4, -1.0, 0.5), v = Vector::Ones(4);
+    for (bool discrete : {false, true}) {
+        const Vector a = discrete ? Vector(unstable * 2.5) : unstable;
+        const Gramian closed = diagonal_gram(a, v, GramKind::Controllability, discrete);
+        const Gramian dense = gram(Matrix(a.asDiagonal()), v, GramKind::Controllability, discrete);
+        BOOST_TEST(!closed.defined());
+        BOOST_TEST(closed.undefined_reason == dense.undefined_reason);
+    }
 }

@@ -1,6 +1,7 @@
 // Numerical rank by SVD: tolerance, threshold, gap and margin on matrices with known spectra.
 #include <cmath>
 #include <limits>
+#include <utility>
 
 #include <boost/test/unit_test.hpp>
 
@@ -50,4 +51,21 @@ BOOST_AUTO_TEST_CASE(zero_and_identity_are_decided_exactly) {
     BOOST_TEST(std::isinf(id.gap));  // nothing dropped
     BOOST_TEST(id.margin_decades == std::log10(1.0 / (4 * eps)),
                boost::test_tools::tolerance(1e-12));
+}
+
+BOOST_AUTO_TEST_CASE(lapack_singular_values_are_those_of_the_orthogonal_factors) {
+    // U diag(s) V' with known s, wide, tall and square, including an exactly zero one.
+    std::mt19937 rng(5);
+    for (const auto& [rows, cols] : {std::pair{16, 17}, std::pair{40, 6}, std::pair{5, 5}}) {
+        const Index k = std::min(rows, cols);
+        Vector s =
+            Vector::LinSpaced(k, 0.0, -9.0).unaryExpr([](double e) { return std::pow(10.0, e); });
+        s(k - 1) = 0.0;
+        const Matrix U = ssmscope::test::random_orthogonal(rows, rng).leftCols(k);
+        const Matrix V = ssmscope::test::random_orthogonal(cols, rng).leftCols(k);
+        const Vector got = singular_values(U * s.asDiagonal() * V.transpose());
+        BOOST_REQUIRE(got.size() == k);
+        for (Index i = 0; i < k; ++i)
+            BOOST_TEST(std::abs(got(i) - s(i)) <= 50 * eps);  // backward stable: eps ||M||
+    }
 }

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <random>
 
+#include <Eigen/SVD>
 #include <boost/test/unit_test.hpp>
 
 #include "analysis/canonical.hpp"
@@ -95,6 +96,54 @@ BOOST_AUTO_TEST_CASE(closed_form_pbh_agrees_with_the_staircase_on_diagonal_pairs
     BOOST_TEST(diagonal_pbh_rank(Vector::Constant(5, -2.0), Vector::Zero(5), 1e-8) == 0);
 }
 
+BOOST_AUTO_TEST_CASE(frozen_ranks_of_diagonal_and_scalar_layers_are_the_staircase_ranks) {
+    // Layers whose units share b_t in groups, with repeated eigenvalues, zero entries and a zero
+    // vector: the per-group shortcut of layer_ranks against a staircase of each pair. Scalar A
+    // up to Mamba-2's N = 128, diagonal A where the staircase of a diagonal pair is reliable.
+    std::mt19937 rng(23);
+    std::uniform_int_distribution<int> pick(0, 3);
+    for (StateForm form : {StateForm::Diagonal, StateForm::Scalar}) {
+        for (Index n : {Index{5}, Index{16}, Index{64}, Index{128}}) {
+            if (form == StateForm::Diagonal && n > 16)
+                continue;
+            BOOST_TEST_CONTEXT(to_string(form) << " N " << n) {
+                SelectiveLayer l = random_layer(form, 6, n, 7, rng);
+                l.B = {t::randn(7, n, rng), t::randn(7, n, rng)};
+                for (Matrix& V : l.B)
+                    for (Index i = 0; i < V.size(); ++i)
+                        if (pick(rng) == 0)
+                            V.data()[i] = 0.0;
+                l.B[1].row(3).setZero();
+                if (form == StateForm::Diagonal) {
+                    for (Index u = 0; u < 6; u += 2)  // half the units keep distinct eigenvalues
+                        for (Index i = 1; i < n; ++i)
+                            if (pick(rng) == 0)
+                                l.a(u, i) = l.a(u, i - 1);
+                }
+                const LayerRanks r = layer_ranks(l, {.tol = 1e-8, .cross_check_pairs = 0});
+                int deficient = 0;
+                for (Index u = 0; u < 6; ++u) {
+                    int lowest = static_cast<int>(n);
+                    for (Index k = 0; k < 7; ++k) {
+                        const int stair = ctrb_staircase(l.A(u), l.b(u, k), 1e-8, false).rank;
+                        lowest = std::min(lowest, stair);
+                        deficient += stair < n;
+                        if (form == StateForm::Scalar)
+                            BOOST_TEST(stair == (l.b(u, k).norm() > 0.0 ? 1 : 0));
+                    }
+                    BOOST_TEST(r.ctrb.unit_min_rank[static_cast<std::size_t>(u)] == lowest);
+                    BOOST_TEST(r.obsv.unit_min_rank[static_cast<std::size_t>(u)] ==
+                               obsv_staircase(l.A(u), l.c(u, r.obsv.unit_min_token[u]).transpose(),
+                                              1e-8, false)
+                                   .rank);
+                }
+                BOOST_TEST(deficient > 0);
+                BOOST_TEST(r.ctrb.min == 0);  // the zero b_t of group 1
+            }
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(frozen_ranks_of_each_form) {
     std::mt19937 rng(5);
     for (StateForm form : {StateForm::Diagonal, StateForm::Scalar, StateForm::Companion,
@@ -178,6 +227,49 @@ BOOST_AUTO_TEST_CASE(reachability_matrix_is_the_product_of_the_steps) {
     // Mamba-2's frozen rank is 1, but six random b_t reach all four directions.
     const LayerReachable r = layer_reachable(random_layer(StateForm::Scalar, 3, 4, 6, rng));
     BOOST_TEST(r.min == 4);
+}
+
+BOOST_AUTO_TEST_CASE(reachable_rank_by_qr_is_that_of_the_full_svd) {
+    // layer_reachable decides on the triangular factor of R'; Eigen's SVD of the whole N x T R
+    // (BDCSVD, another algorithm) must give the same singular values, rank and gap. Deficient
+    // units: a zero column of b across every token, and b_t in a 2-dimensional span.
+    std::mt19937 rng(29);
+    for (StateForm form : {StateForm::Diagonal, StateForm::Scalar, StateForm::Companion}) {
+        for (Index tokens : {Index{3}, Index{40}}) {
+            BOOST_TEST_CONTEXT(to_string(form) << " T " << tokens) {
+                SelectiveLayer l = random_layer(form, 4, 6, tokens, rng);
+                l.B = {t::randn(tokens, 6, rng), t::randn(tokens, 2, rng) * t::randn(2, 6, rng)};
+                if (form != StateForm::Companion)
+                    l.B[0].col(2).setZero();
+                const LayerReachable r = layer_reachable(l);
+                BOOST_TEST(r.tol == default_rank_tol(6, tokens));
+                for (Index u = 0; u < 4; ++u) {
+                    const Matrix R = reachability_matrix(l, u);
+                    const Vector full = Eigen::BDCSVD<Matrix>(R).singularValues();
+                    const Vector qr = reachable_singular_values(l, u);
+                    BOOST_TEST((qr - full).norm() <= 1e-13 * full(0));
+                    const RankReport expect = svd_rank(R);
+                    BOOST_TEST(r.unit_rank[static_cast<std::size_t>(u)] == expect.rank);
+                    // Full rank: nothing dropped, both gaps infinite. Deficient: the dropped
+                    // values are rounding noise, different in each algorithm, so the gaps agree
+                    // only in being far beyond 1 / tol; the kept value they divide agrees.
+                    const double gap = r.unit_gap[static_cast<std::size_t>(u)];
+                    if (std::isinf(expect.gap)) {
+                        BOOST_TEST(std::isinf(gap));
+                    } else {
+                        BOOST_TEST(gap > 1e8);
+                        BOOST_TEST(expect.gap > 1e8);
+                        const Index k = expect.rank - 1;
+                        BOOST_TEST(qr(k) == full(k), tt::tolerance(1e-10));
+                    }
+                }
+                if (tokens > 6 && form == StateForm::Scalar) {
+                    BOOST_TEST(r.unit_rank[0] == 5);  // the zero state of group 0
+                    BOOST_TEST(r.unit_rank[3] == 2);  // group 1 spans two directions
+                }
+            }
+        }
+    }
 }
 
 BOOST_AUTO_TEST_CASE(lyapunov_exponents_of_a_constant_step_are_delta_re_lambda) {
