@@ -2,8 +2,8 @@
 
 #include <chrono>
 
-#include "base/str.hpp"
 #include "analysis/tolerance.hpp"
+#include "base/str.hpp"
 
 namespace ssmscope::analysis {
 
@@ -27,6 +27,7 @@ CheckpointReport analyze_checkpoint(const ProbeTrace& trace, const ReportOptions
     CheckpointReport r;
     r.tokens = trace.tokens;
     r.n_layer = trace.n_layer;
+    r.forward_precision = trace.forward_precision;
     r.tol = o.tol.value_or(default_structural_tol());
     const double stages = 5.0 * static_cast<double>(trace.layers.size()) + 1.0;
     double done = 0;

@@ -61,6 +61,7 @@ struct ReportTimings {
 struct CheckpointReport {
     std::vector<std::int64_t> tokens;
     std::int64_t n_layer = 0;
+    std::string forward_precision;  // of the probe's forward pass (ProbeTrace)
     std::vector<LayerReport> layers;
     TokenTrajectories trajectories;
     std::vector<Sensitivity> sensitivity;

@@ -25,6 +25,9 @@ struct PerturbedRun {
 struct ProbeTrace {
     std::vector<std::int64_t> tokens;
     std::int64_t n_layer = 0;
+    // The precision of the forward pass that computed what follows ("float32", "float64"); the
+    // analysis is in double either way.
+    std::string forward_precision = "float64";
     std::vector<SelectiveLayer> layers;  // the requested layers, ascending
     // L x (n_layer + 1): ||h_l[t]||, the residual stream of token t entering layer l
     // (l = 0..n_layer-1) and leaving the last one (l = n_layer).

@@ -2,7 +2,7 @@
 // d_model 768, d_inner 1536, N 16) on a 256-token probe, with the time of each stage, against the
 // plain float32 forward pass of the same model on the same tokens in the same run.
 //
-// Usage: bench_analyze [--tokens L] [--layers n_layer] [--repeat R]
+// Usage: bench_analyze [--tokens L] [--layers n_layer] [--repeat R] [--double-probe 1]
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -37,6 +37,8 @@ long arg(int argc, char** argv, const char* name, long fallback) {
 int main(int argc, char** argv) {
     const long tokens = arg(argc, argv, "--tokens", 256);
     const long repeat = arg(argc, argv, "--repeat", 3);
+    // --double-probe 1: the probe's forward in double instead of the default (float32 for Mamba).
+    const bool double_probe = arg(argc, argv, "--double-probe", 0) != 0;
     model::ModelConfig c;
     c.arch = model::Arch::Mamba;
     c.d_model = 768;
@@ -54,8 +56,7 @@ int main(int argc, char** argv) {
         "parameters, %ld probe tokens, %d threads (model built in %.1f s)\n",
         static_cast<long long>(c.n_layer), static_cast<long long>(c.d_model),
         static_cast<long long>(c.d_inner()), static_cast<long long>(c.d_state),
-        static_cast<long long>(m.parameter_count()), tokens, default_threads(),
-        since(t0));
+        static_cast<long long>(m.parameter_count()), tokens, default_threads(), since(t0));
     std::mt19937 rng(1);
     std::uniform_int_distribution<std::int64_t> id(0, c.vocab_size - 1);
     std::vector<std::int64_t> ids(static_cast<std::size_t>(tokens));
@@ -78,17 +79,21 @@ int main(int argc, char** argv) {
     double best_total = 1e30;
     for (long r = 0; r < repeat; ++r) {
         t0 = Clock::now();
-        const analysis::ProbeTrace trace = model::probe(m, ids);
+        model::ProbeOptions options;
+        options.precision =
+            double_probe ? model::ProbePrecision::Double : model::ProbePrecision::Auto;
+        const analysis::ProbeTrace trace = model::probe(m, ids, options);
         const double probe_s = since(t0);
         const analysis::CheckpointReport report = analysis::analyze_checkpoint(trace);
         const double total = since(t0);
         const analysis::ReportTimings& tm = report.timings;
         std::printf(
-            "run %ld: %.2f s = forward in double x3 + extraction %.2f s, stability %.2f s, "
+            "run %ld: %.2f s = probe (3 runs batched, forward in %s) + extraction %.2f s, "
+            "stability %.2f s, "
             "frozen ranks %.2f s, reachable subspace %.2f s, Gramians %.2f s, Lyapunov %.2f s, "
             "token dynamics %.2f s\n",
-            r + 1, total, probe_s, tm.stability, tm.ranks, tm.reachable, tm.gramians, tm.lyapunov,
-            tm.token_dynamics);
+            r + 1, total, trace.forward_precision.c_str(), probe_s, tm.stability, tm.ranks,
+            tm.reachable, tm.gramians, tm.lyapunov, tm.token_dynamics);
         if (r == 0) {
             const analysis::LayerReport& l = report.layers.front();
             std::printf(

@@ -24,6 +24,11 @@ void add_probe_args(CLI::App& cmd, ProbeArgs& args) {
     tokens->excludes(args.text_option);
     tokens->excludes(file);
     cmd.add_option("--layers", args.layers, "layers to analyse, e.g. 0,2 or 0-3 (default: all)");
+    cmd.add_option("--probe-precision", args.precision,
+                   "precision of the probe's forward pass: auto (float32 for Mamba and Mamba-2, "
+                   "float64 for the companion forms), float32 or float64; the analysis is in "
+                   "double either way")
+        ->check(CLI::IsMember({"auto", "float32", "float64"}));
 }
 
 namespace {
@@ -64,6 +69,7 @@ usecase::AnalyseRequest analyse_request(const CheckpointArgs& ckpt, const ProbeA
     r.allow_nonfinite = ckpt.allow_nonfinite;
     r.tokenizer = ckpt.tokenizer;
     r.layers = usecase::parse_layer_list(probe.layers, "--layers");
+    r.probe_precision = probe.precision;
     if (!probe.tokens.empty()) {
         r.probe = {"", "--tokens"};
         r.probe_ids = parse_token_ids(probe.tokens);

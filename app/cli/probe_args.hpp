@@ -15,6 +15,7 @@ namespace ssmscope::cli {
 
 struct ProbeArgs {
     std::string text, text_file, tokens, layers;
+    std::string precision = "auto";
     CLI::Option* text_option = nullptr;
 };
 

@@ -136,6 +136,7 @@ json checkpoint_json(const a::CheckpointReport& r) {
     json j;
     j["probe_tokens"] = r.tokens.size();
     j["n_layer"] = r.n_layer;
+    j["probe_forward_precision"] = r.forward_precision;
     j["tolerance"] = r.tol;
     json layers = json::array();
     for (const auto& l : r.layers)

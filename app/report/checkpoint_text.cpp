@@ -19,8 +19,9 @@ std::string ranks(const a::FrozenRanks& r) {
 
 std::string checkpoint_text(const a::CheckpointReport& r) {
     std::string out = fmt(
-        "probe: %zu tokens; %lld layers analysed of %lld; rank tolerance %.2e\n\n", r.tokens.size(),
-        static_cast<long long>(r.layers.size()), static_cast<long long>(r.n_layer), r.tol);
+        "probe: %zu tokens, forward in %s; %lld layers analysed of %lld; rank tolerance %.2e\n\n",
+        r.tokens.size(), r.forward_precision.c_str(), static_cast<long long>(r.layers.size()),
+        static_cast<long long>(r.n_layer), r.tol);
     out +=
         "layer form       units  N  max Re(A) unstable  max rho(Abar)  ctrb min/med/max full"
         "  obsv min/med/max full  reach  largest HSV  max Lyapunov  tokens\n";

@@ -51,10 +51,14 @@ Probed open_and_probe(const AnalyseRequest& r, bool perturbations, const Progres
     p.header.checkpoint = summarise(ckpt);
     p.header.probe_source = r.probe.source;
     p.header.probe_tokens = tokens.size();
-    p.trace = model::probe(*ckpt.loaded.model, tokens,
-                           {.layers = r.layers,
-                            .perturbations = perturbations,
-                            .progress = phase(progress, 0.05, perturbations ? 0.2 : 1.0)});
+    p.trace =
+        model::probe(*ckpt.loaded.model, tokens,
+                     {.layers = r.layers,
+                      .perturbations = perturbations,
+                      .precision = r.probe_precision == "float32"   ? model::ProbePrecision::Float32
+                                   : r.probe_precision == "float64" ? model::ProbePrecision::Double
+                                                                    : model::ProbePrecision::Auto,
+                      .progress = phase(progress, 0.05, perturbations ? 0.2 : 1.0)});
     return p;
 }
 

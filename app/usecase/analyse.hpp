@@ -31,7 +31,9 @@ struct AnalyseRequest {
     // The probe as token ids (--tokens), instead of probe.text; probe.source still names it.
     std::optional<std::vector<std::int64_t>> probe_ids;
     std::vector<std::int64_t> layers;  // ascending; empty: every layer
-    std::optional<double> tol;         // relative tolerance of every rank decision
+    // The probe's forward pass: "auto", "float32" or "float64" (model::ProbePrecision).
+    std::string probe_precision = "auto";
+    std::optional<double> tol;  // relative tolerance of every rank decision
     analysis::Index cross_check_pairs = analysis::ReportOptions{}.cross_check_pairs;
     analysis::Index gramian_pairs = analysis::ReportOptions{}.gramian_pairs;
 };

@@ -106,17 +106,18 @@ SelectiveLayer layer_of(LanguageModel& model, std::int64_t i, const MixerRecord&
     return l;
 }
 
-// Converts one block's parameters to double while alive and back when it ends, however it ends
-// (exact both ways: every float32, float16 and bfloat16 value is a double). One block at a time,
-// so that the probe holds at most one layer's weights in double, whatever the model's size.
-class DoubleBlock {
+// Converts one block's parameters to the probe's precision while alive and back when it ends,
+// however it ends (exact both ways when widening: every float32, float16 and bfloat16 value is a
+// double). One block at a time, so that the probe holds at most one layer's weights in double,
+// whatever the model's size.
+class BlockIn {
   public:
-    explicit DoubleBlock(Block& b) : block_(b), dtype_(b.norm->weight.scalar_type()) {
-        block_.to(torch::kDouble);
+    BlockIn(Block& b, torch::ScalarType dtype) : block_(b), dtype_(b.norm->weight.scalar_type()) {
+        block_.to(dtype);
     }
-    ~DoubleBlock() { block_.to(dtype_); }
-    DoubleBlock(const DoubleBlock&) = delete;
-    DoubleBlock& operator=(const DoubleBlock&) = delete;
+    ~BlockIn() { block_.to(dtype_); }
+    BlockIn(const BlockIn&) = delete;
+    BlockIn& operator=(const BlockIn&) = delete;
 
   private:
     Block& block_;
@@ -146,8 +147,9 @@ analysis::Vector row_norms(const torch::Tensor& t) {
 void record_depth(const torch::Tensor& h, std::int64_t l, analysis::ProbeTrace& trace) {
     trace.hidden_norms.col(l) = row_norms(h[0]);
     for (std::size_t k = 0; k < trace.perturbed.size(); ++k) {
-        trace.perturbed[k].diff_norms.col(l) =
-            row_norms(h[static_cast<std::int64_t>(k) + 1] - h[0]);
+        // The difference in double: exact for float32 streams, whose difference is the quantity.
+        trace.perturbed[k].diff_norms.col(l) = row_norms(
+            h[static_cast<std::int64_t>(k) + 1].to(torch::kDouble) - h[0].to(torch::kDouble));
     }
 }
 
@@ -195,12 +197,17 @@ analysis::ProbeTrace probe(LanguageModel& model, const std::vector<std::int64_t>
     analysis::ProbeTrace trace;
     trace.tokens = tokens;
     trace.n_layer = c.n_layer;
+    const bool diagonal = c.arch == Arch::Mamba || c.arch == Arch::Mamba2;
+    const bool in_float32 =
+        o.precision == ProbePrecision::Float32 || (o.precision == ProbePrecision::Auto && diagonal);
+    const torch::ScalarType dtype = in_float32 ? torch::kFloat32 : torch::kDouble;
+    trace.forward_precision = in_float32 ? "float32" : "float64";
     const auto length = static_cast<analysis::Index>(count);
     trace.hidden_norms.resize(length, c.n_layer + 1);
-    // Only the probe's rows of the embedding, in double: the table itself stays as it is.
+    // Only the probe's rows of the embedding, in the probe's precision: the table stays as it is.
     const torch::Tensor ids = torch::tensor(tokens, torch::kInt64);
     const torch::Tensor embedded =
-        model.backbone->embeddings->weight.index_select(0, ids).to(torch::kDouble).unsqueeze(0);
+        model.backbone->embeddings->weight.index_select(0, ids).to(dtype).unsqueeze(0);
     // The runs go through the layers together as one batch: the unperturbed one first, then the
     // embeddings rounded to bf16 and to f16 (the end-to-end sensitivity).
     std::vector<torch::Tensor> runs = {embedded};
@@ -213,19 +220,20 @@ analysis::ProbeTrace probe(LanguageModel& model, const std::vector<std::int64_t>
             run.unit_roundoff = type == torch::kBFloat16 ? 0x1p-8 : 0x1p-11;
             run.diff_norms.resize(length, c.n_layer + 1);
             trace.perturbed.push_back(std::move(run));
-            runs.push_back(embedded.to(type).to(torch::kDouble));
+            runs.push_back(embedded.to(type).to(dtype));
         }
     }
     torch::Tensor h = torch::cat(runs, 0);
     runs.clear();
     // The residual stream carried from layer to layer, with a cancellation point between layers,
-    // as one layer of a long probe in double takes about a second. The logits are not analysed.
+    // as one layer of a long probe takes about a second. The logits are not analysed.
     std::size_t next = 0;  // the next requested layer
     for (std::int64_t i = 0; i < c.n_layer; ++i) {
-        stage(str("layer ", i, " of ", c.n_layer), static_cast<double>(i) / c.n_layer);
+        stage(str("layer ", i, " of ", c.n_layer),
+              static_cast<double>(i) / static_cast<double>(c.n_layer));
         record_depth(h, i, trace);
         Block& block = *model.backbone->layers[static_cast<std::size_t>(i)];
-        const DoubleBlock in_double(block);
+        const BlockIn in_precision(block, dtype);
         const bool requested = next < layers.size() && layers[next] == i;
         MixerRecord record;
         {

@@ -4,11 +4,12 @@
 // depth, also of its difference when the input embeddings are rounded to bf16 and to f16 (the
 // end-to-end sensitivity).
 //
-// The forward runs in double, one layer at a time: the residual stream (the three runs as one
-// batch) is carried from layer to layer, and each block is converted to double just before it
-// runs and back just after (exact: every float32, float16 and bfloat16 value is a double). The
-// embedding table and the head are never converted, and no layer's record outlives its layer's
-// extraction, so the probe holds one layer's weights in double beside the model.
+// The forward runs in double (or in float32, ProbePrecision), one layer at a time: the residual
+// stream (the three runs as one batch) is carried from layer to layer, and each block is converted
+// to double just before it runs and back just after (exact: every float32, float16 and bfloat16
+// value is a double). The embedding table and the head are never converted, and no layer's record
+// outlives its layer's extraction, so the probe holds one layer's weights in double beside the
+// model.
 #pragma once
 
 #include <cstdint>
@@ -28,10 +29,19 @@ class LanguageModel;
 inline constexpr std::int64_t kDefaultMaxProbeTokens = 4096;
 std::int64_t max_probe_tokens(const ModelConfig& config);
 
+// The precision of the probe's forward pass; the analysis of what it records is in double either
+// way. Auto runs Mamba and Mamba-2 (diagonal and scalar A) in float32, at the model's own speed,
+// and the companion forms (SC, SO, ST) in double: tests/model/test_probe_precision.cpp shows that
+// for the former every rank, stability verdict, criterion sign and token behaviour agrees with the
+// double forward, and that for the latter a rank decision near its tolerance does not
+// (docs/numbers.md §4(g) gives the figures).
+enum class ProbePrecision { Auto, Double, Float32 };
+
 struct ProbeOptions {
     std::vector<std::int64_t> layers;  // ascending; empty: every layer
     bool perturbations = true;         // the bf16 / f16 rounding runs
-    // Called before each forward pass; returning false stops with Cancelled.
+    ProbePrecision precision = ProbePrecision::Auto;
+    // Called before each layer of the forward pass; returning false stops with Cancelled.
     std::function<bool(const std::string& stage, double fraction)> progress;
 };
 

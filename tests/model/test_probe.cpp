@@ -35,6 +35,13 @@ double rel(const an::Matrix& a, const NaiveMatrix& b, std::int64_t first = 0,
     return diff / scale;
 }
 
+// The forward in double, whatever the architecture: these cases compare with double loops.
+ProbeOptions in_double() {
+    ProbeOptions o;
+    o.precision = ProbePrecision::Double;
+    return o;
+}
+
 // Every frozen system cross-checked and given Gramians: the models are small.
 an::CheckpointReport report_of(Arch arch) {
     auto m = tiny_model(arch);
@@ -52,7 +59,7 @@ BOOST_AUTO_TEST_CASE(probe_matches_the_naive_loops) {
             auto m = tiny_model(arch);
             NaiveTrace ref;
             naive_logits(naive_config(m->config()), naive_weights(*m), kTokens, &ref);
-            const an::ProbeTrace p = probe(*m, kTokens);
+            const an::ProbeTrace p = probe(*m, kTokens, in_double());
             BOOST_REQUIRE_EQUAL(p.layers.size(), 2u);
             // Every token's norm at every depth against the loops' residual streams.
             BOOST_REQUIRE_EQUAL(p.hidden_norms.cols(), 3);
@@ -217,7 +224,7 @@ BOOST_AUTO_TEST_CASE(the_batched_rounding_runs_equal_separate_double_forwards) {
     for (Arch arch : {Arch::Mamba, Arch::Mamba2, Arch::ScMamba}) {
         BOOST_TEST_CONTEXT(arch_name(arch)) {
             auto m = tiny_model(arch);
-            const an::ProbeTrace p = probe(*m, kTokens);
+            const an::ProbeTrace p = probe(*m, kTokens, in_double());
             torch::NoGradGuard no_grad;
             m->to(torch::kDouble);
             const torch::Tensor e = m->backbone->embeddings(torch::tensor(kTokens).unsqueeze(0));
