@@ -34,7 +34,7 @@ std::int64_t max_probe_tokens(const ModelConfig& config);
 // and the companion forms (SC, SO, ST) in double: tests/model/test_probe_precision.cpp shows that
 // for the former every rank, stability verdict, criterion sign and token behaviour agrees with the
 // double forward, and that for the latter a rank decision near its tolerance does not
-// (docs/numbers.md §4(g) gives the figures).
+// (docs/numbers.md §1(a) gives the figures).
 enum class ProbePrecision { Auto, Double, Float32 };
 
 struct ProbeOptions {

@@ -101,10 +101,13 @@ BOOST_AUTO_TEST_CASE(analyze_reports_every_layer_on_the_bundled_probe) {
     BOOST_TEST(j["token_trajectories"]["norms"][0].size() == 3u);
     BOOST_TEST(j["sensitivity"].size() == 2u);
     BOOST_TEST(r.err.find("analyze: ") != std::string::npos);  // progress on stderr
+    BOOST_TEST(j["probe_forward_precision"] == "float32");  // Mamba's default (numbers.md §1(a))
 
-    const CliRun one = run("analyze mamba --layers 1 --text 'hello, world' --json");
+    const CliRun one =
+        run("analyze mamba --layers 1 --text 'hello, world' --probe-precision float64 --json");
     BOOST_REQUIRE_EQUAL(one.code, 0);
     const json k = json::parse(one.out);
+    BOOST_TEST(k["probe_forward_precision"] == "float64");
     BOOST_REQUIRE_EQUAL(k["layers"].size(), 1u);
     BOOST_TEST(k["layers"][0]["layer"] == 1);
     BOOST_TEST(k["probe"]["tokens"] == 12);
@@ -218,6 +221,7 @@ BOOST_AUTO_TEST_CASE(falcon_mamba_reports_no_token_criterion_and_why) {
 BOOST_AUTO_TEST_CASE(bad_input_exits_2_with_a_clear_message) {
     const fs::path dir = save(Arch::Mamba, "mamba");
     expect_bad_input("analyze mamba --text ''", {"probe text", "is empty"});
+    expect_bad_input("analyze mamba --probe-precision half", {"--probe-precision", "half"});
     std::ofstream(tmp / "empty.txt").close();
     expect_bad_input("verify mamba --text-file empty.txt", {"empty.txt", "is empty"});
     expect_bad_input("analyze mamba --text-file missing.txt", {"missing.txt", "cannot open"});

@@ -1,5 +1,5 @@
 // The probe's forward in float32 against the same forward in double (model/probe/probe.hpp,
-// docs/numbers.md §4(g)). For Mamba and Mamba-2 (Mamba-2's tiny model with two groups), on tiny
+// docs/numbers.md §1(a)). For Mamba and Mamba-2 (Mamba-2's tiny model with two groups), on tiny
 // models and on the bundled samples, every verdict of the report is the same (ranks per unit,
 // reachable ranks, stability of every unit, Gramian orders, the signs of the Lyapunov exponents,
 // the criterion's signs, every token's behaviour across depth), and the continuous quantities
