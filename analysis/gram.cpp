@@ -18,6 +18,14 @@ Gramian undefined(std::string why) {
     return Gramian{std::nullopt, Matrix(), std::move(why)};
 }
 
+// Why the Gramian of a system that is not (asymptotically) stable does not exist.
+Gramian not_stable(const Spectrum& spec, bool discrete) {
+    return undefined(discrete ? str("A is not convergent (spectral radius ", spec.spectral_radius,
+                                    ", ", to_string(spec.stability), "): the infinite sum diverges")
+                              : str("A is not stable (spectral abscissa ", spec.spectral_abscissa,
+                                    ", ", to_string(spec.stability), "): the integral diverges"));
+}
+
 }  // namespace
 
 Gramian gram(const RealSchur& schur, const Matrix& B_or_C, GramKind kind, bool discrete) {
@@ -25,11 +33,7 @@ Gramian gram(const RealSchur& schur, const Matrix& B_or_C, GramKind kind, bool d
     const int n = static_cast<int>(schur.S.rows());
     const Spectrum spec = spectrum(schur.eigenvalues, schur.balanced_norm, discrete);
     if (!spec.stable()) {
-        return undefined(discrete
-                             ? str("A is not convergent (spectral radius ", spec.spectral_radius,
-                                   ", ", to_string(spec.stability), "): the infinite sum diverges")
-                             : str("A is not stable (spectral abscissa ", spec.spectral_abscissa,
-                                   ", ", to_string(spec.stability), "): the integral diverges"));
+        return not_stable(spec, discrete);
     }
     if (n == 0)
         return Gramian{Matrix(0, 0), Matrix(0, 0), {}};
@@ -82,11 +86,7 @@ Gramian diagonal_gram(const Vector& a, const Vector& v, GramKind kind, bool disc
     std::vector<std::complex<double>> eig(a.data(), a.data() + n);
     const Spectrum spec = spectrum(std::move(eig), a.norm(), discrete);
     if (!spec.stable()) {
-        return undefined(discrete
-                             ? str("A is not convergent (spectral radius ", spec.spectral_radius,
-                                   ", ", to_string(spec.stability), "): the infinite sum diverges")
-                             : str("A is not stable (spectral abscissa ", spec.spectral_abscissa,
-                                   ", ", to_string(spec.stability), "): the integral diverges"));
+        return not_stable(spec, discrete);
     }
     const auto d = [&](Index i, Index j) { return discrete ? 1.0 - a(i) * a(j) : -(a(i) + a(j)); };
     Gramian g;

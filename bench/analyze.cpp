@@ -3,6 +3,10 @@
 // plain float32 forward pass of the same model on the same tokens in the same run.
 //
 // Usage: bench_analyze [--tokens L] [--layers n_layer] [--repeat R] [--double-probe 1]
+//        bench_analyze --preset 130m|370m|1.4b|2.8b|mamba2-130m|mamba2-2.7b|sc-130m
+//                      [--dir DIR] [--analyze-layers 0,47] [--tokens L] [--info-only 1]
+//                      [--cli ssmscope-cli]
+//        (bench/analyze_preset.hpp: a bf16 checkpoint file, measured through the CLI)
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -13,6 +17,7 @@
 
 #include "analysis/checkpoint_report.hpp"
 #include "base/parallel_for.hpp"
+#include "bench/analyze_preset.hpp"
 #include "model/nn/language_model.hpp"
 #include "model/probe/probe.hpp"
 
@@ -23,6 +28,13 @@ namespace {
 
 double since(Clock::time_point t0) {
     return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+const char* text_arg(int argc, char** argv, const char* name, const char* fallback) {
+    for (int i = 1; i + 1 < argc; ++i)
+        if (std::strcmp(argv[i], name) == 0)
+            return argv[i + 1];
+    return fallback;
 }
 
 long arg(int argc, char** argv, const char* name, long fallback) {
@@ -36,6 +48,21 @@ long arg(int argc, char** argv, const char* name, long fallback) {
 
 int main(int argc, char** argv) {
     const long tokens = arg(argc, argv, "--tokens", 256);
+    if (const char* name = text_arg(argc, argv, "--preset", nullptr)) {
+        bench::PresetRun run;
+        run.preset = name;
+        run.dir = text_arg(argc, argv, "--dir", (std::string("bench-checkpoints/") + name).c_str());
+        run.cli = text_arg(argc, argv, "--cli", SSMSCOPE_CLI);
+        run.layers = text_arg(argc, argv, "--analyze-layers", "");
+        run.tokens = tokens;
+        run.info_only = arg(argc, argv, "--info-only", 0) != 0;
+        try {
+            return bench::run_preset(run);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "bench_analyze: %s\n", e.what());
+            return 2;
+        }
+    }
     const long repeat = arg(argc, argv, "--repeat", 3);
     // --double-probe 1: the probe's forward in double instead of the default (float32 for Mamba).
     const bool double_probe = arg(argc, argv, "--double-probe", 0) != 0;
