@@ -1,11 +1,15 @@
 #include "analysis/layer_gramians.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <complex>
+#include <vector>
 
 #include "analysis/gram.hpp"
 #include "analysis/hsv.hpp"
 #include "analysis/median.hpp"
 #include "analysis/schur.hpp"
+#include "analysis/spectrum.hpp"
 #include "analysis/tolerance.hpp"
 #include "base/parallel_for.hpp"
 
@@ -22,6 +26,24 @@ LayerGramians layer_gramians(const SelectiveLayer& l, Index max_samples,
     parallel_for(g.sampled, 0, [&](Index begin, Index end) {
         for (Index i = begin; i < end; ++i) {
             const Index k = i * pairs / g.sampled, u = k / l.tokens(), t = k % l.tokens();
+            GramianSample& s = g.samples[static_cast<std::size_t>(i)];
+            s.unit = u;
+            s.token = t;
+            if (l.form == StateForm::Scalar) {
+                // (aI, b, c), a Mamba-2 head (N = 64 or 128): Wc = b b'/(-2a) and Wo = c c'/(-2a),
+                // so Wc Wo = b (b'c) c' / (4a^2) has rank one and the HSVs are |b'c|/(-2a) and
+                // N - 1 zeros. O(N) instead of the O(N^3) of the factors and their product.
+                const Vector a = l.diagonal(u);
+                std::vector<std::complex<double>> eig(a.data(), a.data() + a.size());
+                if (spectrum(std::move(eig), a.norm(), false).stable()) {
+                    Vector h = Vector::Zero(l.n);
+                    if (l.n > 0)
+                        h(0) = std::abs(l.b(u, t).dot(l.c(u, t))) / (-2.0 * a(0));
+                    s.hsv = std::move(h);
+                    continue;
+                }
+                // Not stable: the general path below gives the same reason as for a diagonal A.
+            }
             Gramian wc, wo;
             if (l.diagonal_a()) {
                 // Closed forms (gram.hpp): O(N^2), no Schur factorisation, no Lyapunov solver.
@@ -33,9 +55,6 @@ LayerGramians layer_gramians(const SelectiveLayer& l, Index max_samples,
                 wc = gram(schur, l.b(u, t), GramKind::Controllability, false);
                 wo = gram(schur, l.c(u, t).transpose(), GramKind::Observability, false);
             }
-            GramianSample& s = g.samples[static_cast<std::size_t>(i)];
-            s.unit = u;
-            s.token = t;
             s.hsv = hsv(wc, wo);
             if (!s.hsv)
                 reasons[static_cast<std::size_t>(i)] = wc.undefined_reason;

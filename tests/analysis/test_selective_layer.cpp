@@ -14,10 +14,14 @@
 #include "analysis/checkpoint_report.hpp"
 #include "analysis/discretize.hpp"
 #include "analysis/frozen_unit.hpp"
+#include "analysis/gram.hpp"
+#include "analysis/hsv.hpp"
+#include "analysis/layer_gramians.hpp"
 #include "analysis/layer_lyapunov.hpp"
 #include "analysis/layer_ranks.hpp"
 #include "analysis/layer_reachable.hpp"
 #include "analysis/layer_stability.hpp"
+#include "analysis/schur.hpp"
 #include "analysis/staircase.hpp"
 #include "analysis/verify.hpp"
 #include "base/parallel_for.hpp"
@@ -267,6 +271,35 @@ BOOST_AUTO_TEST_CASE(reachable_rank_by_qr_is_that_of_the_full_svd) {
                     BOOST_TEST(r.unit_rank[0] == 5);  // the zero state of group 0
                     BOOST_TEST(r.unit_rank[3] == 2);  // group 1 spans two directions
                 }
+            }
+        }
+    }
+}
+
+// A Mamba-2 head's HSVs in closed form, |b'c|/(-2a) and zeros, against SLICOT's Gramians of the
+// dense aI and their product's singular values; an unstable head stays undefined.
+BOOST_AUTO_TEST_CASE(scalar_head_hsv_is_the_closed_form_of_the_dense_gramians) {
+    std::mt19937 rng(11);
+    SelectiveLayer l = random_layer(StateForm::Scalar, 5, 8, 6, rng);
+    l.a(2, 0) = 0.1;  // one unstable head
+    const LayerGramians g = layer_gramians(l, 1 << 20);
+    BOOST_REQUIRE_EQUAL(g.sampled, 30);
+    BOOST_TEST(g.defined == 24);
+    BOOST_TEST(g.undefined_reason.find("not stable") != std::string::npos);
+    for (const GramianSample& s : g.samples) {
+        BOOST_TEST_CONTEXT("head " << s.unit << ", token " << s.token) {
+            const Matrix A = l.a(s.unit, 0) * Matrix::Identity(8, 8);
+            const RealSchur schur = real_schur(A);
+            const auto want =
+                hsv(gram(schur, l.b(s.unit, s.token), GramKind::Controllability, false),
+                    gram(schur, l.c(s.unit, s.token).transpose(), GramKind::Observability, false));
+            BOOST_REQUIRE(s.hsv.has_value() == want.has_value());
+            if (!want)
+                continue;
+            BOOST_TEST((*s.hsv)(0) == (*want)(0), tt::tolerance(1e-10));
+            for (Index i = 1; i < 8; ++i) {
+                BOOST_TEST((*s.hsv)(i) == 0.0);
+                BOOST_TEST((*want)(i) < 1e-10 * (*want)(0));
             }
         }
     }
