@@ -300,7 +300,9 @@ void TestGuiOpen::a_checkpoint_that_vanishes_during_analysis_leaves_the_app_usab
         if (attempt > 0)
             QTest::qWait(20 * attempt);
         fs::remove_all(dir);
-        QVERIFY(done.wait(test::kPatience) || !done.isEmpty());
+        // A copy whose analysis completed before it vanished is cached by its content: the
+        // next copy's open then reports at once, before there is anything to wait for.
+        QVERIFY(!done.isEmpty() || done.wait(test::kPatience));
         if (!done.front().front().toBool()) {
             QVERIFY(w.error_dialog());
             QVERIFY2(w.error_dialog()->text().contains(test::qpath(dir)),
