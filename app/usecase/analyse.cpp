@@ -32,7 +32,8 @@ Probed open_and_probe(const AnalyseRequest& r, bool perturbations, const Progres
                       const Warn& warn) {
     phase(progress, 0, 0.05)("loading " + r.checkpoint, 0);
     const OpenedCheckpoint ckpt = open_checkpoint(
-        r.checkpoint, {.allow_nonfinite = r.allow_nonfinite, .tokenizer = r.tokenizer});
+        r.checkpoint,
+        {.allow_nonfinite = r.allow_nonfinite, .tokenizer = r.tokenizer, .as_stored = true});
     if (warn)
         for (const std::string& w : ckpt.warnings)
             warn(w);

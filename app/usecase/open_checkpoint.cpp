@@ -11,7 +11,10 @@ namespace ssmscope::usecase {
 OpenedCheckpoint open_checkpoint(const std::string& dir, const OpenOptions& options) {
     OpenedCheckpoint c;
     c.dir = dir;
-    c.loaded = model::load_checkpoint(dir, {.allow_nonfinite = options.allow_nonfinite});
+    model::LoadOptions load{.allow_nonfinite = options.allow_nonfinite};
+    if (options.as_stored)
+        load.dtype = std::nullopt;
+    c.loaded = model::load_checkpoint(dir, load);
     c.warnings = c.loaded.warnings;
     model::TokenizerChoice t =
         model::choose_tokenizer({.file = options.tokenizer,

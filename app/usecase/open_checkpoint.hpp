@@ -16,6 +16,9 @@ namespace ssmscope::usecase {
 struct OpenOptions {
     bool allow_nonfinite = false;  // NaN / Inf weights load with a warning instead of an error
     std::string tokenizer{};  // a tokenizer.json to use instead of the checkpoint's; empty: none
+    // Weights as the file stores them, mapped where it can (model::LoadOptions::dtype), for the
+    // analysis, which converts one block at a time; otherwise float32, to run the model.
+    bool as_stored = false;
 };
 
 struct OpenedCheckpoint {

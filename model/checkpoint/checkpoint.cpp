@@ -1,8 +1,10 @@
 #include "model/checkpoint/checkpoint.hpp"
 
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <set>
+#include <stdexcept>
 
 #include <torch/torch.h>
 
@@ -68,6 +70,22 @@ torch::Tensor read_tensor(const TensorStore& store, const StoredTensor& t) {
     return out;
 }
 
+// The tensor as the file stores it: a view of the store's mapping where the file holds it in
+// place and aligned for its type, which costs no memory until it is used; else read.
+torch::Tensor read_or_map_tensor(const std::shared_ptr<const TensorStore>& store,
+                                 const StoredTensor& t) {
+    const std::span<const std::byte> bytes = store->mapped(t);
+    const auto dtype = torch_dtype(t.dtype);
+    if (bytes.empty() || !dtype || bytes.size() != t.read_bytes() ||
+        reinterpret_cast<std::uintptr_t>(bytes.data()) % dtype_size(t.dtype) != 0) {
+        return read_tensor(*store, t);
+    }
+    // The mapping is private and writable (MappedFile), so the const_cast cannot reach the file.
+    void* data = const_cast<std::byte*>(bytes.data());
+    return torch::from_blob(
+        data, t.shape, [store](void*) {}, torch::TensorOptions().dtype(*dtype));
+}
+
 void check_finite(const torch::Tensor& t, const std::string& file, const std::string& name,
                   bool allow, std::vector<std::string>& warnings) {
     // The sum in double is finite exactly when every value is: no sum of float32 (or narrower)
@@ -103,7 +121,8 @@ LoadedModel load_checkpoint(const std::filesystem::path& path, const LoadOptions
 
 LoadedModel load_checkpoint(CheckpointSource source, const LoadOptions& options) {
     CheckpointContents contents = inspect_checkpoint(source);
-    const TensorStore& files = *source.tensors;
+    // Shared with every tensor that views its mapping, which must outlive them.
+    const std::shared_ptr<const TensorStore> files(std::move(source.tensors));
     LoadedModel out;
     out.config = contents.config;
     out.sharded = source.sharded;
@@ -112,24 +131,38 @@ LoadedModel load_checkpoint(CheckpointSource source, const LoadOptions& options)
     out.tokenizer_text = std::move(source.tokenizer_text);
     out.tokenizer_source = std::move(source.tokenizer_source);
     out.stored_dtype = contents.stored_dtype;
-    out.model = std::make_shared<LanguageModel>(out.config);
-    out.model->to(options.dtype);
+    // Every parameter is replaced below, so none is drawn (or even written) first.
+    out.model = std::make_shared<LanguageModel>(out.config, Init::None);
 
     torch::NoGradGuard no_grad;
     const auto params = out.model->named_parameters();
+    std::set<std::string> loaded;
     std::size_t done = 0;
     for (const MatchedTensor& m : contents.tensors) {
-        const torch::Tensor t = read_tensor(files, *m.stored);
+        torch::Tensor t =
+            options.dtype ? read_tensor(*files, *m.stored) : read_or_map_tensor(files, *m.stored);
         if (options.progress)
             options.progress(++done, contents.tensors.size());
         check_finite(t, m.stored->file, m.stored->name, options.allow_nonfinite, out.warnings);
-        params[m.parameter].copy_(t);
+        const torch::Tensor& param = params[m.parameter];
+        if (t.sizes() != param.sizes()) {
+            // inspect_checkpoint has matched the element counts; a format may store a tensor
+            // with dimensions of size 1 dropped (GGUF's conv weights).
+            t = t.reshape(param.sizes());
+        }
+        // The parameter takes the tensor itself (no copy when it already has the type).
+        param.set_data(options.dtype ? t.to(*options.dtype) : t);
+        loaded.insert(m.parameter);
+    }
+    for (const auto& p : params) {
+        if (!loaded.contains(p.key()))
+            throw std::logic_error(str("load_checkpoint: no tensor for ", p.key()));
     }
     if (out.config.tie_embeddings) {
-        if (const StoredTensor* head = files.find("lm_head.weight")) {
-            const torch::Tensor t = read_tensor(files, *head);
-            if (t.sizes() != out.model->lm_head_weight().sizes() ||
-                !torch::equal(t.to(options.dtype), out.model->lm_head_weight())) {
+        if (const StoredTensor* head = files->find("lm_head.weight")) {
+            const torch::Tensor t = read_tensor(*files, *head);
+            const torch::Tensor w = out.model->lm_head_weight();
+            if (t.sizes() != w.sizes() || !torch::equal(t.to(w.scalar_type()), w)) {
                 out.warnings.push_back(
                     "lm_head.weight is stored but differs from the embedding, and config.json ties "
                     "them: the embedding is used");

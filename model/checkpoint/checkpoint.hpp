@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,7 +19,11 @@ namespace ssmscope::model {
 struct LoadOptions {
     // NaN or Inf in a weight is an error unless allowed; then it becomes a warning.
     bool allow_nonfinite = false;
-    torch::Dtype dtype = torch::kFloat32;  // parameters are converted to this type
+    // The type parameters are converted to. nullopt keeps each tensor as the file stores it and,
+    // where the format holds it in place (safetensors; the records of a pytorch_model.bin), as a
+    // view of the mapped file: the model then costs no memory until a layer is used, which is
+    // how the analysis opens a checkpoint (it converts one block at a time, model/probe).
+    std::optional<torch::Dtype> dtype = torch::kFloat32;
     // Called after each tensor is read, with the tensors read and the total: reading a
     // checkpoint of billions of parameters takes a while.
     std::function<void(std::size_t done, std::size_t total)> progress = nullptr;

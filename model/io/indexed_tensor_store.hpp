@@ -45,17 +45,23 @@ class IndexedTensorStore : public TensorStore {
         return fresh;
     }
 
-    // The entry `t` came from, once `out` is checked to hold exactly its t.read_bytes().
-    const Entry& entry_to_read(const StoredTensor& t, std::span<std::byte> out) const {
+    // The entry `t` came from; `t` must come from find().
+    const Entry& entry_to_read_in_place(const StoredTensor& t) const {
         const auto it = entries_.find(t.name);
         if (it == entries_.end() || &it->second.stored != &t)
             throw InputError(str(t.file, ": tensor '", t.name, "' is not in this checkpoint"),
                              t.name);
+        return it->second;
+    }
+
+    // The same, once `out` is checked to hold exactly its t.read_bytes().
+    const Entry& entry_to_read(const StoredTensor& t, std::span<std::byte> out) const {
+        const Entry& e = entry_to_read_in_place(t);
         if (out.size() != t.read_bytes())
             throw InputError(str(t.file, ": tensor '", t.name, "' holds ", t.read_bytes(),
                                  " bytes, but ", out.size(), " were asked for"),
                              t.name);
-        return it->second;
+        return e;
     }
 
   private:

@@ -40,7 +40,9 @@ MappedFile::MappedFile(std::filesystem::path path) : path_(std::move(path)) {
     if (st.st_size == 0)
         throw InputError(str(name, ": the file is empty"), name);
     const auto size = static_cast<std::size_t>(st.st_size);
-    void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, f.fd, 0);
+    // Private and writable: a tensor the loader places over the mapping (TensorStore::mapped)
+    // may be written in place, which copies that page and never reaches the file.
+    void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, f.fd, 0);
     if (p == MAP_FAILED)
         throw InputError(str(name, ": cannot map ", size, " bytes: ", std::strerror(errno)), name);
     data_ = static_cast<const std::byte*>(p);

@@ -1,5 +1,6 @@
-// A whole file mapped read-only into memory. Checkpoints run to gigabytes: mapping lets the OS
-// page in only the tensors that are read, and share those pages between processes.
+// A whole file mapped into memory, privately: a write copies the page for this process and never
+// reaches the file. Checkpoints run to gigabytes: mapping lets the OS page in only the tensors
+// that are read, and share the pages nobody writes between processes.
 #pragma once
 
 #include <cstddef>

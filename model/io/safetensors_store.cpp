@@ -42,6 +42,11 @@ class SafetensorsStore final : public IndexedTensorStore<SafetensorsEntry> {
         std::memcpy(out.data(), bytes.data(), out.size());
     }
 
+    std::span<const std::byte> mapped(const StoredTensor& t) const override {
+        const SafetensorsEntry& e = entry_to_read_in_place(t);
+        return e.file->data(*e.info);
+    }
+
   private:
     void add_file(const SafetensorsFile& f) {
         for (const TensorInfo& info : f.tensors()) {

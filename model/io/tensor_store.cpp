@@ -9,4 +9,8 @@ std::int64_t StoredTensor::numel() const {
     return n;
 }
 
+std::span<const std::byte> TensorStore::mapped(const StoredTensor&) const {
+    return {};
+}
+
 }  // namespace ssmscope::model

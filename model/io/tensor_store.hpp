@@ -42,6 +42,13 @@ class TensorStore {
     // exactly t.read_bytes() bytes. `t` must come from this store's find(). Throws InputError
     // naming the file and the tensor when its data cannot be read.
     virtual void read(const StoredTensor& t, std::span<std::byte> out) const = 0;
+
+    // The bytes read() would write, in place in the store's mapping of the file (valid while the
+    // store lives), where the file holds the tensor exactly so: contiguous, row-major, t.dtype,
+    // little-endian. Empty where it does not (a quantised or transformed GGUF tensor, a strided
+    // view in a pytorch_model.bin); read() then. The mapping is private and writable: a tensor
+    // over these bytes may be written in place without reaching the file.
+    virtual std::span<const std::byte> mapped(const StoredTensor& t) const;
 };
 
 }  // namespace ssmscope::model

@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include "model/nn/init.hpp"
+
 namespace ssmscope::model {
 
 namespace F = torch::nn::functional;
@@ -21,6 +23,15 @@ torch::Tensor causal_conv_step(const torch::Tensor& x, torch::Tensor& window,
     if (bias.defined())
         y = y + bias;
     return y;
+}
+
+CausalConv1dImpl::CausalConv1dImpl(std::int64_t channels, std::int64_t kernel_size, bool has_bias,
+                                   Init init) {
+    weight = register_parameter("weight", torch::empty({channels, 1, kernel_size}));
+    if (has_bias)
+        bias = register_parameter("bias", torch::empty({channels}));
+    if (init == Init::Random)
+        torch_default_init(weight, bias);
 }
 
 }  // namespace ssmscope::model

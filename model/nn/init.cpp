@@ -6,6 +6,16 @@
 
 namespace ssmscope::model {
 
+void torch_default_init(torch::Tensor& weight, torch::Tensor& bias) {
+    torch::NoGradGuard no_grad;
+    torch::nn::init::kaiming_uniform_(weight, std::sqrt(5.0));
+    if (bias.defined()) {
+        const auto fans = torch::nn::init::_calculate_fan_in_and_fan_out(weight);
+        const double bound = 1.0 / std::sqrt(static_cast<double>(std::get<0>(fans)));
+        torch::nn::init::uniform_(bias, -bound, bound);
+    }
+}
+
 torch::Tensor inverse_softplus(const torch::Tensor& y) {
     return y + torch::log(-torch::expm1(-y));
 }
@@ -17,7 +27,7 @@ torch::Tensor dt_bias_init(std::int64_t size, const ModelConfig& c) {
     return inverse_softplus(dt).to(torch::kFloat32);
 }
 
-void init_dt_proj(torch::nn::Linear& dt_proj, const ModelConfig& c) {
+void init_dt_proj(Linear& dt_proj, const ModelConfig& c) {
     torch::NoGradGuard no_grad;
     const double std = std::pow(static_cast<double>(c.dt_rank), -0.5) * c.dt_scale;
     if (c.dt_init_random) {
@@ -28,12 +38,12 @@ void init_dt_proj(torch::nn::Linear& dt_proj, const ModelConfig& c) {
     dt_proj->bias.copy_(dt_bias_init(dt_proj->weight.size(0), c));
 }
 
-void init_out_proj(torch::nn::Linear& out_proj, const ModelConfig& c,
-                   std::initializer_list<torch::nn::Linear*> zero_bias) {
+void init_out_proj(Linear& out_proj, const ModelConfig& c,
+                   std::initializer_list<Linear*> zero_bias) {
     torch::NoGradGuard no_grad;
     torch::nn::init::kaiming_uniform_(out_proj->weight, std::sqrt(5.0));
     out_proj->weight.div_(std::sqrt(static_cast<double>(c.n_layer)));
-    for (torch::nn::Linear* l : zero_bias) {
+    for (Linear* l : zero_bias) {
         if ((*l)->bias.defined())
             (*l)->bias.zero_();
     }

@@ -9,49 +9,47 @@
 
 namespace ssmscope::model {
 
-namespace nn = torch::nn;
-
-std::shared_ptr<Mixer> make_mixer(const ModelConfig& c) {
+std::shared_ptr<Mixer> make_mixer(const ModelConfig& c, Init init) {
     switch (c.arch) {
         case Arch::Mamba:
-            return std::make_shared<MambaMixer>(c);
+            return std::make_shared<MambaMixer>(c, init);
         case Arch::Mamba2:
-            return std::make_shared<Mamba2Mixer>(c);
+            return std::make_shared<Mamba2Mixer>(c, init);
         case Arch::ScMamba:
-            return std::make_shared<SparseMixer>(c, CompanionForm::Controllable);
+            return std::make_shared<SparseMixer>(c, CompanionForm::Controllable, init);
         case Arch::SoMamba:
-            return std::make_shared<SparseMixer>(c, CompanionForm::Observable);
+            return std::make_shared<SparseMixer>(c, CompanionForm::Observable, init);
         case Arch::StMamba2:
-            return std::make_shared<StMamba2Mixer>(c);
+            return std::make_shared<StMamba2Mixer>(c, init);
     }
     return nullptr;
 }
 
-Block::Block(const ModelConfig& c) {
+Block::Block(const ModelConfig& c, Init init) {
     norm = register_module("norm", RMSNorm(c.d_model, c.norm_eps));
-    mixer = register_module("mixer", make_mixer(c));
+    mixer = register_module("mixer", make_mixer(c, init));
 }
 
-Backbone::Backbone(const ModelConfig& c) {
-    embeddings = register_module("embeddings", nn::Embedding(c.padded_vocab(), c.d_model));
-    nn::ModuleList list;
+Backbone::Backbone(const ModelConfig& c, Init init) {
+    embeddings = register_module("embeddings", Embedding(c.padded_vocab(), c.d_model, init));
+    torch::nn::ModuleList list;
     for (std::int64_t i = 0; i < c.n_layer; ++i) {
-        layers.push_back(std::make_shared<Block>(c));
+        layers.push_back(std::make_shared<Block>(c, init));
         list->push_back(layers.back());
     }
     register_module("layers", list);
     norm_f = register_module("norm_f", RMSNorm(c.d_model, c.norm_eps));
-    torch::NoGradGuard no_grad;
-    embeddings->weight.normal_(0.0, 0.02);
 }
 
-LanguageModel::LanguageModel(const ModelConfig& c) : config_(c) {
-    backbone = register_module("backbone", std::make_shared<Backbone>(c));
+LanguageModel::LanguageModel(const ModelConfig& c, Init init) : config_(c) {
+    backbone = register_module("backbone", std::make_shared<Backbone>(c, init));
     if (!c.tie_embeddings) {
-        lm_head = register_module(
-            "lm_head", nn::Linear(nn::LinearOptions(c.d_model, c.padded_vocab()).bias(false)));
-        torch::NoGradGuard no_grad;
-        lm_head->weight.normal_(0.0, 0.02);
+        lm_head =
+            register_module("lm_head", Linear(c.d_model, c.padded_vocab(), false, Init::None));
+        if (init == Init::Random) {
+            torch::NoGradGuard no_grad;
+            lm_head->weight.normal_(0.0, 0.02);
+        }
     }
 }
 

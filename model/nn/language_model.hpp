@@ -11,10 +11,11 @@
 
 #include <torch/nn/module.h>
 #include <torch/nn/modules/container/modulelist.h>
-#include <torch/nn/modules/embedding.h>
-#include <torch/nn/modules/linear.h>
 
 #include "model/config/model_config.hpp"
+#include "model/nn/embedding.hpp"
+#include "model/nn/init.hpp"
+#include "model/nn/linear.hpp"
 #include "model/nn/mixer.hpp"
 #include "model/nn/rms_norm.hpp"
 
@@ -22,24 +23,25 @@ namespace ssmscope::model {
 
 class Block : public torch::nn::Module {
   public:
-    explicit Block(const ModelConfig& config);
+    Block(const ModelConfig& config, Init init);
     RMSNorm norm{nullptr};
     std::shared_ptr<Mixer> mixer;
 };
 
 class Backbone : public torch::nn::Module {
   public:
-    explicit Backbone(const ModelConfig& config);
-    torch::nn::Embedding embeddings{nullptr};
+    Backbone(const ModelConfig& config, Init init);
+    Embedding embeddings{nullptr};
     std::vector<std::shared_ptr<Block>> layers;
     RMSNorm norm_f{nullptr};
 };
 
-std::shared_ptr<Mixer> make_mixer(const ModelConfig& config);
+std::shared_ptr<Mixer> make_mixer(const ModelConfig& config, Init init = Init::Random);
 
 class LanguageModel : public torch::nn::Module {
   public:
-    explicit LanguageModel(const ModelConfig& config);
+    // Init::None leaves the weight matrices unwritten, for the loader, which replaces them all.
+    explicit LanguageModel(const ModelConfig& config, Init init = Init::Random);
 
     // tokens: (batch, length) int64 → logits (batch, length, vocab). When `hidden` is given it
     // receives the residual stream entering each layer and after the last one (n_layer + 1
@@ -66,7 +68,7 @@ class LanguageModel : public torch::nn::Module {
     std::int64_t parameter_count() const;
 
     std::shared_ptr<Backbone> backbone;
-    torch::nn::Linear lm_head{nullptr};  // only when untied
+    Linear lm_head{nullptr};  // only when untied
 
   private:
     torch::Tensor logits(const torch::Tensor& h) const;

@@ -12,24 +12,20 @@
 
 namespace ssmscope::model {
 
-namespace nn = torch::nn;
-
-Mamba2Mixer::Mamba2Mixer(const ModelConfig& c)
+Mamba2Mixer::Mamba2Mixer(const ModelConfig& c, Init init)
     : c_(c), e_(c.d_inner()), n_(c.d_state), h_(c.nheads()), p_(c.headdim), g_(c.ngroups) {
     const std::int64_t dm = c.d_model, k = c.d_conv, conv_dim = e_ + 2 * g_ * n_;
-    in_proj = register_module(
-        "in_proj", nn::Linear(nn::LinearOptions(dm, 2 * e_ + 2 * g_ * n_ + h_).bias(c.proj_bias)));
-    conv1d = register_module("conv1d", nn::Conv1d(nn::Conv1dOptions(conv_dim, conv_dim, k)
-                                                      .groups(conv_dim)
-                                                      .padding(k - 1)
-                                                      .bias(c.conv_bias)));
+    in_proj = register_module("in_proj", Linear(dm, 2 * e_ + 2 * g_ * n_ + h_, c.proj_bias, init));
+    conv1d = register_module("conv1d", CausalConv1d(conv_dim, k, c.conv_bias, init));
     dt_bias = register_parameter("dt_bias", dt_bias_init(h_, c));
     A_log = register_parameter("A_log",
                                torch::log(torch::empty({h_}).uniform_(c.a_init_lo, c.a_init_hi)));
     D = register_parameter("D", torch::ones({c.d_has_hdim ? e_ : h_}));
     norm = register_module("norm", RMSNorm(e_, c.norm_eps));
-    out_proj = register_module("out_proj", nn::Linear(nn::LinearOptions(e_, dm).bias(c.proj_bias)));
-    init_out_proj(out_proj, c, {&in_proj, &out_proj});
+    out_proj = register_module("out_proj", Linear(e_, dm, c.proj_bias, init));
+    if (init == Init::Random) {
+        init_out_proj(out_proj, c, {&in_proj, &out_proj});
+    }
 }
 
 torch::Tensor Mamba2Mixer::A() const {

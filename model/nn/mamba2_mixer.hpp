@@ -2,10 +2,9 @@
 // in_proj, conv1d, dt_bias, A_log, D, norm, out_proj.
 #pragma once
 
-#include <torch/nn/modules/conv.h>
-#include <torch/nn/modules/linear.h>
-
 #include "model/config/model_config.hpp"
+#include "model/nn/causal_conv.hpp"
+#include "model/nn/init.hpp"
 #include "model/nn/mixer.hpp"
 #include "model/nn/rms_norm.hpp"
 
@@ -13,7 +12,7 @@ namespace ssmscope::model {
 
 class Mamba2Mixer : public Mixer {
   public:
-    explicit Mamba2Mixer(const ModelConfig& config);
+    explicit Mamba2Mixer(const ModelConfig& config, Init init = Init::Random);
 
     torch::Tensor forward(const torch::Tensor& u) override;
     torch::Tensor step(const torch::Tensor& u, LayerCache& cache) override;
@@ -21,8 +20,8 @@ class Mamba2Mixer : public Mixer {
 
     torch::Tensor A() const;  // one scalar per head: −exp(A_log), (H)
 
-    torch::nn::Linear in_proj{nullptr}, out_proj{nullptr};
-    torch::nn::Conv1d conv1d{nullptr};
+    Linear in_proj{nullptr}, out_proj{nullptr};
+    CausalConv1d conv1d{nullptr};
     RMSNorm norm{nullptr};
     torch::Tensor dt_bias;  // (H)
     torch::Tensor A_log;    // (H)

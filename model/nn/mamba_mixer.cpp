@@ -13,25 +13,22 @@
 
 namespace ssmscope::model {
 
-namespace nn = torch::nn;
-
-MambaMixer::MambaMixer(const ModelConfig& c)
+MambaMixer::MambaMixer(const ModelConfig& c, Init init)
     : e_(c.d_inner()), n_(c.d_state), r_(c.dt_rank), rms_eps_(c.mixer_rms_eps) {
     const std::int64_t dm = c.d_model, k = c.d_conv;
-    in_proj =
-        register_module("in_proj", nn::Linear(nn::LinearOptions(dm, 2 * e_).bias(c.proj_bias)));
-    conv1d = register_module(
-        "conv1d",
-        nn::Conv1d(nn::Conv1dOptions(e_, e_, k).groups(e_).padding(k - 1).bias(c.conv_bias)));
-    x_proj = register_module("x_proj", nn::Linear(nn::LinearOptions(e_, r_ + 2 * n_).bias(false)));
-    dt_proj = register_module("dt_proj", nn::Linear(nn::LinearOptions(r_, e_).bias(true)));
+    in_proj = register_module("in_proj", Linear(dm, 2 * e_, c.proj_bias, init));
+    conv1d = register_module("conv1d", CausalConv1d(e_, k, c.conv_bias, init));
+    x_proj = register_module("x_proj", Linear(e_, r_ + 2 * n_, false, init));
+    dt_proj = register_module("dt_proj", Linear(r_, e_, true, init));
     A_log = register_parameter(
         "A_log", torch::log(torch::arange(1, n_ + 1, torch::kFloat32)).repeat({e_, 1}));
     D = register_parameter("D", torch::ones({e_}));
-    out_proj = register_module("out_proj", nn::Linear(nn::LinearOptions(e_, dm).bias(c.proj_bias)));
+    out_proj = register_module("out_proj", Linear(e_, dm, c.proj_bias, init));
 
-    init_dt_proj(dt_proj, c);
-    init_out_proj(out_proj, c, {&in_proj, &x_proj, &out_proj});
+    if (init == Init::Random) {
+        init_dt_proj(dt_proj, c);
+        init_out_proj(out_proj, c, {&in_proj, &x_proj, &out_proj});
+    }
 }
 
 torch::Tensor MambaMixer::A() const {
@@ -75,7 +72,7 @@ torch::Tensor MambaMixer::step(const torch::Tensor& u, LayerCache& cache) {
 }
 
 LayerCache MambaMixer::new_cache(std::int64_t batch, const torch::TensorOptions& options) const {
-    return {torch::zeros({batch, e_, conv1d->options.kernel_size()->front()}, options),
+    return {torch::zeros({batch, e_, conv1d->kernel_size()}, options),
             torch::zeros({batch, e_, n_}, options)};
 }
 

@@ -5,17 +5,16 @@
 
 #include <optional>
 
-#include <torch/nn/modules/conv.h>
-#include <torch/nn/modules/linear.h>
-
 #include "model/config/model_config.hpp"
+#include "model/nn/causal_conv.hpp"
+#include "model/nn/init.hpp"
 #include "model/nn/mixer.hpp"
 
 namespace ssmscope::model {
 
 class MambaMixer : public Mixer {
   public:
-    explicit MambaMixer(const ModelConfig& config);
+    explicit MambaMixer(const ModelConfig& config, Init init = Init::Random);
 
     torch::Tensor forward(const torch::Tensor& u) override;
     torch::Tensor step(const torch::Tensor& u, LayerCache& cache) override;
@@ -24,8 +23,8 @@ class MambaMixer : public Mixer {
     // The continuous state matrix, diagonal: A = −exp(A_log), (E, N).
     torch::Tensor A() const;
 
-    torch::nn::Linear in_proj{nullptr}, x_proj{nullptr}, dt_proj{nullptr}, out_proj{nullptr};
-    torch::nn::Conv1d conv1d{nullptr};
+    Linear in_proj{nullptr}, x_proj{nullptr}, dt_proj{nullptr}, out_proj{nullptr};
+    CausalConv1d conv1d{nullptr};
     torch::Tensor A_log;  // (E, N)
     torch::Tensor D;      // (E)
 

@@ -9,25 +9,22 @@
 
 namespace ssmscope::model {
 
-namespace nn = torch::nn;
-
-SparseMixer::SparseMixer(const ModelConfig& c, CompanionForm form)
+SparseMixer::SparseMixer(const ModelConfig& c, CompanionForm form, Init init)
     : form_(form), e_(c.d_inner()), n_(c.d_state), r_(c.dt_rank), k_(c.d_conv) {
     const std::int64_t dm = c.d_model;
-    in_proj =
-        register_module("in_proj", nn::Linear(nn::LinearOptions(dm, 2 * e_).bias(c.proj_bias)));
-    conv1d = register_module(
-        "conv1d",
-        nn::Conv1d(nn::Conv1dOptions(e_, e_, k_).groups(e_).padding(k_ - 1).bias(c.conv_bias)));
-    x_proj = register_module("x_proj", nn::Linear(nn::LinearOptions(e_, r_ + n_).bias(false)));
-    dt_proj = register_module("dt_proj", nn::Linear(nn::LinearOptions(r_, e_).bias(true)));
+    in_proj = register_module("in_proj", Linear(dm, 2 * e_, c.proj_bias, init));
+    conv1d = register_module("conv1d", CausalConv1d(e_, k_, c.conv_bias, init));
+    x_proj = register_module("x_proj", Linear(e_, r_ + n_, false, init));
+    dt_proj = register_module("dt_proj", Linear(r_, e_, true, init));
     A_coeffs = register_parameter(
         "A_coeffs", torch::empty({e_, n_}).uniform_(c.coeff_init_lo, c.coeff_init_hi));
     D = register_parameter("D", torch::zeros({e_}));
-    out_proj = register_module("out_proj", nn::Linear(nn::LinearOptions(e_, dm).bias(c.proj_bias)));
+    out_proj = register_module("out_proj", Linear(e_, dm, c.proj_bias, init));
 
-    init_dt_proj(dt_proj, c);
-    init_out_proj(out_proj, c, {&in_proj, &x_proj, &out_proj});
+    if (init == Init::Random) {
+        init_dt_proj(dt_proj, c);
+        init_out_proj(out_proj, c, {&in_proj, &x_proj, &out_proj});
+    }
 }
 
 torch::Tensor SparseMixer::per_channel(const torch::Tensor& sel) const {

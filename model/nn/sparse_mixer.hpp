@@ -6,18 +6,17 @@
 // exact ZOH for both A and B.
 #pragma once
 
-#include <torch/nn/modules/conv.h>
-#include <torch/nn/modules/linear.h>
-
 #include "model/config/model_config.hpp"
+#include "model/nn/causal_conv.hpp"
 #include "model/nn/companion.hpp"
+#include "model/nn/init.hpp"
 #include "model/nn/mixer.hpp"
 
 namespace ssmscope::model {
 
 class SparseMixer : public Mixer {
   public:
-    SparseMixer(const ModelConfig& config, CompanionForm form);
+    SparseMixer(const ModelConfig& config, CompanionForm form, Init init = Init::Random);
 
     torch::Tensor forward(const torch::Tensor& u) override;
     torch::Tensor step(const torch::Tensor& u, LayerCache& cache) override;
@@ -27,8 +26,8 @@ class SparseMixer : public Mixer {
     // The reference path on demand (tests compare it with the modal forward).
     void set_dense(bool dense) { dense_ = dense; }
 
-    torch::nn::Linear in_proj{nullptr}, x_proj{nullptr}, dt_proj{nullptr}, out_proj{nullptr};
-    torch::nn::Conv1d conv1d{nullptr};
+    Linear in_proj{nullptr}, x_proj{nullptr}, dt_proj{nullptr}, out_proj{nullptr};
+    CausalConv1d conv1d{nullptr};
     torch::Tensor A_coeffs;  // (E, N)
     torch::Tensor D;         // (E)
 

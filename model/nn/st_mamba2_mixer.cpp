@@ -11,17 +11,11 @@
 
 namespace ssmscope::model {
 
-namespace nn = torch::nn;
-
-StMamba2Mixer::StMamba2Mixer(const ModelConfig& c)
+StMamba2Mixer::StMamba2Mixer(const ModelConfig& c, Init init)
     : c_(c), e_(c.d_inner()), n_(c.d_state), h_(c.nheads()), p_(c.headdim), g_(c.ngroups) {
     const std::int64_t dm = c.d_model, k = c.d_conv, conv_dim = e_ + g_ * n_;
-    in_proj = register_module(
-        "in_proj", nn::Linear(nn::LinearOptions(dm, 2 * e_ + g_ * n_ + h_).bias(c.proj_bias)));
-    conv1d = register_module("conv1d", nn::Conv1d(nn::Conv1dOptions(conv_dim, conv_dim, k)
-                                                      .groups(conv_dim)
-                                                      .padding(k - 1)
-                                                      .bias(c.conv_bias)));
+    in_proj = register_module("in_proj", Linear(dm, 2 * e_ + g_ * n_ + h_, c.proj_bias, init));
+    conv1d = register_module("conv1d", CausalConv1d(conv_dim, k, c.conv_bias, init));
     dt_bias = register_parameter("dt_bias", dt_bias_init(h_, c));
     // Butterworth spacing on a circle of radius r_h: pole pair k at r·(−sin θ_k ± i cos θ_k),
     // θ_k = π(2k + 1)/(2N). Evenly spread poles keep the Vandermonde basis well conditioned.
@@ -32,8 +26,10 @@ StMamba2Mixer::StMamba2Mixer(const ModelConfig& c)
     A_pole_im = register_parameter("A_pole_im", radius * torch::cos(theta));
     D = register_parameter("D", torch::ones({h_}));
     norm = register_module("norm", RMSNorm(e_, c.norm_eps));
-    out_proj = register_module("out_proj", nn::Linear(nn::LinearOptions(e_, dm).bias(c.proj_bias)));
-    init_out_proj(out_proj, c, {&in_proj, &out_proj});
+    out_proj = register_module("out_proj", Linear(e_, dm, c.proj_bias, init));
+    if (init == Init::Random) {
+        init_out_proj(out_proj, c, {&in_proj, &out_proj});
+    }
 }
 
 torch::Tensor StMamba2Mixer::poles() const {

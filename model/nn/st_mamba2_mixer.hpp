@@ -6,11 +6,10 @@
 // the modal path needs no eigenvalue solver.
 #pragma once
 
-#include <torch/nn/modules/conv.h>
-#include <torch/nn/modules/linear.h>
-
 #include "model/config/model_config.hpp"
+#include "model/nn/causal_conv.hpp"
 #include "model/nn/companion.hpp"
+#include "model/nn/init.hpp"
 #include "model/nn/mixer.hpp"
 #include "model/nn/rms_norm.hpp"
 
@@ -18,7 +17,7 @@ namespace ssmscope::model {
 
 class StMamba2Mixer : public Mixer {
   public:
-    explicit StMamba2Mixer(const ModelConfig& config);
+    explicit StMamba2Mixer(const ModelConfig& config, Init init = Init::Random);
 
     torch::Tensor forward(const torch::Tensor& u) override;
     torch::Tensor step(const torch::Tensor& u, LayerCache& cache) override;
@@ -28,8 +27,8 @@ class StMamba2Mixer : public Mixer {
     torch::Tensor coeffs() const;  // (H, N) companion coefficients
     void set_dense(bool dense) { dense_ = dense; }
 
-    torch::nn::Linear in_proj{nullptr}, out_proj{nullptr};
-    torch::nn::Conv1d conv1d{nullptr};
+    Linear in_proj{nullptr}, out_proj{nullptr};
+    CausalConv1d conv1d{nullptr};
     RMSNorm norm{nullptr};
     torch::Tensor dt_bias;        // (H)
     torch::Tensor A_pole_log_re;  // (H, N/2)

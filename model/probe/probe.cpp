@@ -106,22 +106,28 @@ SelectiveLayer layer_of(LanguageModel& model, std::int64_t i, const MixerRecord&
     return l;
 }
 
-// Converts one block's parameters to the probe's precision while alive and back when it ends,
-// however it ends (exact both ways when widening: every float32, float16 and bfloat16 value is a
-// double). One block at a time, so that the probe holds at most one layer's weights in double,
-// whatever the model's size.
+// Converts one block's parameters to the probe's precision while alive and gives the block its
+// own tensors back when it ends, however it ends: a model loaded as stored keeps its weights in
+// the mapped file, and converting back would copy them into memory. One block at a time, so that
+// the probe holds at most one layer's weights in its precision, whatever the model's size.
 class BlockIn {
   public:
-    BlockIn(Block& b, torch::ScalarType dtype) : block_(b), dtype_(b.norm->weight.scalar_type()) {
+    BlockIn(Block& b, torch::ScalarType dtype) : block_(b) {
+        for (const torch::Tensor& p : block_.parameters())
+            own_.push_back(p.data());
         block_.to(dtype);
     }
-    ~BlockIn() { block_.to(dtype_); }
+    ~BlockIn() {
+        const std::vector<torch::Tensor> now = block_.parameters();
+        for (std::size_t i = 0; i < now.size(); ++i)
+            now[i].set_data(own_[i]);
+    }
     BlockIn(const BlockIn&) = delete;
     BlockIn& operator=(const BlockIn&) = delete;
 
   private:
     Block& block_;
-    torch::ScalarType dtype_;
+    std::vector<torch::Tensor> own_;
 };
 
 // Records one mixer while alive.

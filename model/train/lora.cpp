@@ -90,7 +90,7 @@ LoraAdapters::LoraAdapters(LanguageModel& model, const LoraSpec& spec) {
             for (const auto& item : model.mixer(b).named_children()) {
                 if (item.key() != t)
                     continue;
-                auto linear = std::dynamic_pointer_cast<torch::nn::LinearImpl>(item.value());
+                auto linear = std::dynamic_pointer_cast<LinearImpl>(item.value());
                 add(str("backbone.layers.", b, ".mixer.", t), linear, &linear->weight);
             }
         }

@@ -4,12 +4,14 @@
 // bit, and the malicious ones are refused without anything running.
 // GGUF files (tests/data/gguf) give the logits of the checkpoints they were made from.
 #include <boost/test/unit_test.hpp>
+#include <c10/core/CPUAllocator.h>
 #include <torch/torch.h>
 
 #include "base/error.hpp"
 #include "model/checkpoint/checkpoint.hpp"
 #include "model/checkpoint/convert.hpp"
 #include "model/io/checkpoint_files.hpp"
+#include "model/probe/probe.hpp"
 #include "tests/model/fixtures.hpp"
 #include "tests/support/input_error.hpp"
 
@@ -155,6 +157,67 @@ BOOST_AUTO_TEST_CASE(half_precision_checkpoints_load_as_float32) {
     for (const auto& item : m->named_parameters()) {
         BOOST_TEST(torch::equal(item.value().to(torch::kFloat32),
                                 loaded.model->named_parameters()[item.key()]));
+    }
+}
+
+// Loaded as stored (what the analysis does), each weight keeps its type and, in safetensors and
+// in a pytorch_model.bin, lies in the file's mapping instead of memory the loader allocated; a
+// write to one never reaches the file; and the probe sees exactly the values of a float32 load.
+BOOST_AUTO_TEST_CASE(as_stored_weights_are_views_of_the_mapped_file) {
+    const auto owned = [](const torch::Tensor& t) {
+        return t.storage().data_ptr().get_deleter() == c10::GetCPUAllocator()->raw_deleter();
+    };
+    TempDir st;
+    {
+        auto m = tiny_model(Arch::Mamba, /*tied=*/false);
+        m->to(torch::kBFloat16);
+        save_checkpoint(*m, st.path());
+    }
+    const fs::path bin = kPytorchData / "hf_mamba_bf16" / "bin";
+    BOOST_REQUIRE(fs::exists(bin));
+    for (const fs::path& path : {st.path(), bin}) {
+        BOOST_TEST_CONTEXT(path) {
+            const LoadedModel f32 = load_checkpoint(path);
+            const LoadedModel mapped = load_checkpoint(path, {.dtype = std::nullopt});
+            int views = 0;
+            for (const auto& item : mapped.model->named_parameters()) {
+                const torch::Tensor& p = item.value();
+                BOOST_TEST(
+                    torch::equal(p.to(torch::kFloat32), f32.model->named_parameters()[item.key()]),
+                    item.key());
+                if (p.dim() == 2) {  // the matrices; a .bin keeps 1-D tensors in float32
+                    BOOST_TEST((p.scalar_type() == torch::kBFloat16), item.key());
+                    // The .bin stores layer 0's out_proj transposed (strides (1, 16)): a strided
+                    // view is gathered into memory, every other matrix is the file's bytes.
+                    const bool strided =
+                        path == bin && contains(item.key(), "layers.0.mixer.out_proj");
+                    BOOST_TEST(owned(p) == strided,
+                               item.key()
+                                   << (strided ? " was not gathered" : " was copied, not mapped"));
+                    views += !owned(p);
+                }
+            }
+            BOOST_TEST(views > 0);
+            // The probe converts one block at a time and gives it back its mapped tensors.
+            const std::vector<std::int64_t> tokens = {3, 17, 0, 42, 8, 8, 29, 1, 47, 5};
+            const analysis::ProbeTrace a = probe(*mapped.model, tokens);
+            const analysis::ProbeTrace b = probe(*f32.model, tokens);
+            BOOST_TEST((a.hidden_norms == b.hidden_norms));
+            BOOST_REQUIRE_EQUAL(a.layers.size(), b.layers.size());
+            for (std::size_t i = 0; i < a.layers.size(); ++i) {
+                BOOST_TEST((a.layers[i].delta == b.layers[i].delta));
+                BOOST_TEST((a.layers[i].a == b.layers[i].a));
+            }
+            torch::Tensor w = mapped.model->mixer(0).named_parameters()["in_proj.weight"];
+            BOOST_TEST((w.scalar_type() == torch::kBFloat16));
+            BOOST_TEST(!owned(w));
+            // Written in place: the page is copied for this process, the file keeps its values.
+            torch::NoGradGuard no_grad;
+            w.fill_(7.0);
+            BOOST_TEST(torch::equal(
+                load_checkpoint(path).model->mixer(0).named_parameters()["in_proj.weight"],
+                f32.model->mixer(0).named_parameters()["in_proj.weight"]));
+        }
     }
 }
 

@@ -48,6 +48,11 @@ class PytorchStore final : public IndexedTensorStore<PytorchEntry> {
         PytorchFile::read(*entry_to_read(t, out).tensor, out);
     }
 
+    std::span<const std::byte> mapped(const StoredTensor& t) const override {
+        const PytorchFile::Tensor& p = *entry_to_read_in_place(t).tensor;
+        return contiguous_bytes(p.storage, dtype_size(p.dtype), p.view);
+    }
+
   private:
     // pytorch_model.bin.index.json, read as model.safetensors.index.json is.
     void open_index(const fs::path& index) {

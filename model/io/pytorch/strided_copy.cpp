@@ -43,6 +43,15 @@ bool is_contiguous(const StridedView& v) {
 
 }  // namespace
 
+std::span<const std::byte> contiguous_bytes(std::span<const std::byte> storage,
+                                            std::size_t element_size, const StridedView& v) {
+    const std::optional<std::int64_t> n = view_numel(v);
+    if (!n || *n == 0 || !is_contiguous(v))
+        return {};
+    return storage.subspan(static_cast<std::size_t>(v.offset) * element_size,
+                           static_cast<std::size_t>(*n) * element_size);
+}
+
 void copy_strided(std::span<const std::byte> storage, std::size_t element_size,
                   const StridedView& v, std::span<std::byte> out) {
     if (out.empty())

@@ -24,6 +24,12 @@ std::optional<std::int64_t> view_numel(const StridedView& v);
 // arithmetic overflows.
 std::optional<std::int64_t> view_extent(const StridedView& v);
 
+// The view's bytes in place when it is row-major contiguous (what torch.save writes for a tensor
+// that is not a view of another), empty otherwise or when it holds no elements. The view must
+// lie inside `storage`, as for copy_strided.
+std::span<const std::byte> contiguous_bytes(std::span<const std::byte> storage,
+                                            std::size_t element_size, const StridedView& v);
+
 // Copies the view's elements, each `element_size` bytes, into `out` in row-major order. The view
 // must lie inside `storage` (view_extent * element_size <= storage.size()) and `out` must hold
 // view_numel * element_size bytes.
