@@ -69,6 +69,30 @@ struct CheckpointReport {
     ReportTimings timings;
 };
 
+// The report of every layer of the trace, then the model-wide parts.
 CheckpointReport analyze_checkpoint(const ProbeTrace& trace, const ReportOptions& options = {});
+
+// The same one layer at a time, for a probe that hands each layer over as it passes it (the GUI
+// shows a layer's results while the next is computed, and a large model's trace need not be
+// complete before the analysis starts). add() of every trace layer in order, then finish(), is
+// analyze_checkpoint(trace).
+class ReportBuilder {
+  public:
+    // `layers`: how many add() calls will come, for the progress fraction.
+    ReportBuilder(const ReportOptions& options, std::size_t layers);
+    // Validates and analyses one layer; throws Cancelled as analyze_checkpoint does.
+    const LayerReport& add(const SelectiveLayer& layer);
+    // The model-wide parts (token trajectories, sensitivity) from the finished trace; the
+    // layers added so far become the report's.
+    CheckpointReport finish(const ProbeTrace& trace);
+
+  private:
+    void step(const SelectiveLayer& l, const char* what);
+
+    ReportOptions options_;
+    CancelScope cancel_scope_;
+    CheckpointReport report_;
+    double stages_ = 1, done_ = 0;
+};
 
 }  // namespace ssmscope::analysis

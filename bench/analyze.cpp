@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <random>
 
 #include <torch/torch.h>
@@ -51,7 +52,12 @@ int main(int argc, char** argv) {
     if (const char* name = text_arg(argc, argv, "--preset", nullptr)) {
         bench::PresetRun run;
         run.preset = name;
-        run.dir = text_arg(argc, argv, "--dir", (std::string("bench-checkpoints/") + name).c_str());
+        // Beside this program (in the build folder) unless told: never in the source tree, where
+        // gigabytes of weights would end up in `git add`.
+        const std::string beside = (std::filesystem::read_symlink("/proc/self/exe").parent_path() /
+                                    "bench-checkpoints" / name)
+                                       .string();
+        run.dir = text_arg(argc, argv, "--dir", beside.c_str());
         run.cli = text_arg(argc, argv, "--cli", SSMSCOPE_CLI);
         run.layers = text_arg(argc, argv, "--analyze-layers", "");
         run.tokens = tokens;

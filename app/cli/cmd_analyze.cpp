@@ -38,6 +38,7 @@ Command add_analyze(CLI::App& app) {
             request.tol = args->tol;
         request.cross_check_pairs = args->cross_checks;
         request.gramian_pairs = args->gramians;
+        request.keep_layers = false;  // the report is all the CLI writes
         const usecase::Analysis a = usecase::analyse(
             request,
             [](const std::string& stage, double f) { print_progress("analyze", stage, f); },

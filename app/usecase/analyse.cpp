@@ -1,6 +1,7 @@
 #include "app/usecase/analyse.hpp"
 
 #include <chrono>
+#include <optional>
 
 #include "app/usecase/open_checkpoint.hpp"
 #include "base/error.hpp"
@@ -28,9 +29,9 @@ struct Probed {
     analysis::ProbeTrace trace;
 };
 
-Probed open_and_probe(const AnalyseRequest& r, bool perturbations, const Progress& progress,
-                      const Warn& warn) {
-    phase(progress, 0, 0.05)("loading " + r.checkpoint, 0);
+Probed open_and_probe(const AnalyseRequest& r, bool perturbations, const ModelProgress& progress,
+                      const Warn& warn, const model::OnProbedLayer& on_layer) {
+    progress("loading " + r.checkpoint, 0);
     const OpenedCheckpoint ckpt = open_checkpoint(
         r.checkpoint,
         {.allow_nonfinite = r.allow_nonfinite, .tokenizer = r.tokenizer, .as_stored = true});
@@ -59,34 +60,55 @@ Probed open_and_probe(const AnalyseRequest& r, bool perturbations, const Progres
                       .precision = r.probe_precision == "float32"   ? model::ProbePrecision::Float32
                                    : r.probe_precision == "float64" ? model::ProbePrecision::Double
                                                                     : model::ProbePrecision::Auto,
-                      .progress = phase(progress, 0.05, perturbations ? 0.2 : 1.0)});
+                      .progress = progress,
+                      .on_layer = on_layer,
+                      .keep_layers = r.keep_layers});
     return p;
 }
 
 }  // namespace
 
 Analysis analyse(const AnalyseRequest& request, const Progress& progress, const CancelFlag* cancel,
-                 const Warn& warn) {
+                 const Warn& warn, const OnLayer& on_layer) {
     const auto t0 = std::chrono::steady_clock::now();
     const CancelScope scope(cancel);
-    Probed p = open_and_probe(request, true, progress, warn);
-    Analysis a;
-    static_cast<Analysed&>(a) = std::move(p.header);
-    a.trace = std::move(p.trace);
+    // Loading is the first 5 %; then the probe's position in the model, with the stage of the
+    // layer being analysed; the model-wide parts the last 2 %.
+    const ModelProgress layers = phase(progress, 0.05, 0.98);
+    double at = 0;  // the probe's fraction of the model
+    const auto probe_progress = [&](const std::string& stage, double f) {
+        at = f;
+        return layers(stage, f);
+    };
     analysis::ReportOptions options;
     options.tol = request.tol;
     options.cross_check_pairs = request.cross_check_pairs;
     options.gramian_pairs = request.gramian_pairs;
-    options.progress = phase(progress, 0.2, 1.0);
     options.cancel = cancel;
-    a.report = analysis::analyze_checkpoint(a.trace, options);
+    options.progress = [&](const std::string& stage, double) { return layers(stage, at); };
+    std::optional<analysis::ReportBuilder> builder;
+    Probed p =
+        open_and_probe(request, true, probe_progress, warn,
+                       [&](const analysis::SelectiveLayer& l, std::size_t done, std::size_t total) {
+                           if (!builder)
+                               builder.emplace(options, total);
+                           const analysis::LayerReport& lr = builder->add(l);
+                           if (on_layer)
+                               on_layer({l, lr, done, total});
+                       });
+    Analysis a;
+    static_cast<Analysed&>(a) = std::move(p.header);
+    a.trace = std::move(p.trace);
+    if (!builder)
+        builder.emplace(options, 0);
+    a.report = builder->finish(a.trace);
     a.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return a;
 }
 
 Verification verify(const AnalyseRequest& request, const std::vector<analysis::Condition>& required,
                     const Progress& progress, const Warn& warn) {
-    Probed p = open_and_probe(request, false, progress, warn);
+    Probed p = open_and_probe(request, false, phase(progress, 0, 1), warn, {});
     Verification v;
     static_cast<Analysed&>(v) = std::move(p.header);
     v.result = analysis::verify(p.trace, required, request.tol);

@@ -1,7 +1,7 @@
 // Analysing a checkpoint on a probe text, and verifying conditions on it: open, run the probe's
-// forward passes recording each layer's selective parameters, then the control analysis. One
-// progress bar over the three phases (loading 5 %, the forward passes 15 %, the analysis 80 %),
-// cancellable from another thread. Torch-free header: the GUI's worker thread calls it.
+// forward passes recording each layer's selective parameters, and the control analysis of each
+// layer as soon as the forward pass has passed it. One progress bar (loading 5 %, then layer by
+// layer), cancellable from another thread. Torch-free header: the GUI's worker thread calls it.
 #pragma once
 
 #include <cstdint>
@@ -36,6 +36,10 @@ struct AnalyseRequest {
     std::optional<double> tol;  // relative tolerance of every rank decision
     analysis::Index cross_check_pairs = analysis::ReportOptions{}.cross_check_pairs;
     analysis::Index gramian_pairs = analysis::ReportOptions{}.gramian_pairs;
+    // Analysis::trace keeps every analysed layer's record (the GUI's layer view computes frozen
+    // systems from it); without, each is dropped once analysed and the report is all there is,
+    // so that memory holds one layer's record whatever the model's depth.
+    bool keep_layers = true;
 };
 
 // The report's header: what was analysed, on what.
@@ -59,10 +63,20 @@ using Progress = std::function<void(const std::string& stage, double fraction)>;
 // Called once per warning of opening the checkpoint, before the work starts.
 using Warn = std::function<void(const std::string& warning)>;
 
+// One layer's results as soon as they exist, before the probe runs the next layer.
+struct LayerDone {
+    const analysis::SelectiveLayer& layer;  // the probe's record of it
+    const analysis::LayerReport& report;
+    std::size_t done = 0, total = 0;  // layers analysed so far (this one included), and in all
+};
+using OnLayer = std::function<void(const LayerDone&)>;
+
 // Throws InputError for a checkpoint, probe or layer list that cannot be used (the message names
-// the file and what is wrong) and Cancelled once `cancel` is set.
+// the file and what is wrong) and Cancelled once `cancel` is set. Each layer is analysed as the
+// probe passes it, and handed to `on_layer`; the model-wide parts come at the end.
 Analysis analyse(const AnalyseRequest& request, const Progress& progress = {},
-                 const CancelFlag* cancel = nullptr, const Warn& warn = {});
+                 const CancelFlag* cancel = nullptr, const Warn& warn = {},
+                 const OnLayer& on_layer = {});
 
 // The same probe (without the rounding perturbations, which only the report shows), then
 // analysis::verify of `required` at `request.tol`.

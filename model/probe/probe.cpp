@@ -239,18 +239,25 @@ analysis::ProbeTrace probe(LanguageModel& model, const std::vector<std::int64_t>
               static_cast<double>(i) / static_cast<double>(c.n_layer));
         record_depth(h, i, trace);
         Block& block = *model.backbone->layers[static_cast<std::size_t>(i)];
-        const BlockIn in_precision(block, dtype);
         const bool requested = next < layers.size() && layers[next] == i;
-        MixerRecord record;
         {
-            std::optional<RecordGuard> recording;
+            const BlockIn in_precision(block, dtype);
+            MixerRecord record;
+            {
+                std::optional<RecordGuard> recording;
+                if (requested)
+                    recording.emplace(*block.mixer, record);
+                h = h + block.mixer->forward(block.norm(h));
+            }
             if (requested)
-                recording.emplace(*block.mixer, record);
-            h = h + block.mixer->forward(block.norm(h));
+                trace.layers.push_back(layer_of(model, i, record));
         }
         if (requested) {
-            trace.layers.push_back(layer_of(model, i, record));
             ++next;
+            if (o.on_layer)
+                o.on_layer(trace.layers.back(), next, layers.size());
+            if (!o.keep_layers)
+                trace.layers.pop_back();
         }
     }
     record_depth(h, c.n_layer, trace);

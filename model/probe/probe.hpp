@@ -37,12 +37,24 @@ std::int64_t max_probe_tokens(const ModelConfig& config);
 // (docs/numbers.md §1(a) gives the figures).
 enum class ProbePrecision { Auto, Double, Float32 };
 
+// A layer the probe has passed; `done` counts the requested layers so far (this one included) of
+// `total`.
+using OnProbedLayer =
+    std::function<void(const analysis::SelectiveLayer& layer, std::size_t done, std::size_t total)>;
+
 struct ProbeOptions {
     std::vector<std::int64_t> layers;  // ascending; empty: every layer
     bool perturbations = true;         // the bf16 / f16 rounding runs
     ProbePrecision precision = ProbePrecision::Auto;
     // Called before each layer of the forward pass; returning false stops with Cancelled.
     std::function<bool(const std::string& stage, double fraction)> progress;
+    // Called with each requested layer as soon as the probe has passed it, before the next layer
+    // runs (the analysis of a layer can then start while the rest of the model waits in the
+    // file, and show before the last layer is reached).
+    OnProbedLayer on_layer;
+    // Whether ProbeTrace::layers keeps every requested layer. A caller that has what it needs
+    // from on_layer drops each after it: memory then holds one layer's record, not the model's.
+    bool keep_layers = true;
 };
 
 // Throws InputError for an empty probe, one longer than max_probe_tokens, a token

@@ -262,3 +262,66 @@ BOOST_AUTO_TEST_CASE(bad_probes_are_input_errors) {
     BOOST_TEST(contains(input_error([&] { probe(*m, kTokens, layer2); }),
                         "layer 2 does not exist: the model has 2 layers"));
 }
+
+// Each requested layer is handed over after its own forward pass and before the next layer's;
+// analysing the handed layers one by one (ReportBuilder) is the report of the whole trace, and
+// a probe that keeps no layer hands over the same ones.
+BOOST_AUTO_TEST_CASE(each_layer_is_handed_over_before_the_next_runs) {
+    for (Arch arch : {Arch::Mamba, Arch::Mamba2, Arch::ScMamba, Arch::StMamba2}) {
+        BOOST_TEST_CONTEXT(arch_name(arch)) {
+            auto m = tiny_model(arch);
+            const std::int64_t n_layer = m->config().n_layer;
+            BOOST_REQUIRE_GE(n_layer, 2);
+            std::vector<std::string> events;
+            an::ReportOptions all;
+            all.cross_check_pairs = 1 << 20;
+            all.gramian_pairs = 1 << 20;
+            an::ReportBuilder builder(all, static_cast<std::size_t>(n_layer));
+            std::vector<an::SelectiveLayer> handed;
+            ProbeOptions o;
+            o.keep_layers = false;
+            o.progress = [&](const std::string& stage, double) {
+                events.push_back(stage);
+                return true;
+            };
+            o.on_layer = [&](const an::SelectiveLayer& l, std::size_t done, std::size_t total) {
+                BOOST_TEST(done == handed.size() + 1);
+                BOOST_TEST(total == static_cast<std::size_t>(n_layer));
+                events.push_back("handed " + std::to_string(l.index));
+                handed.push_back(l);
+                builder.add(l);
+            };
+            const an::ProbeTrace streamed = probe(*m, kTokens, o);
+            BOOST_TEST(streamed.layers.empty());
+            std::vector<std::string> expected;
+            for (std::int64_t i = 0; i < n_layer; ++i) {
+                expected.push_back("layer " + std::to_string(i) + " of " + std::to_string(n_layer));
+                expected.push_back("handed " + std::to_string(i));
+            }
+            BOOST_TEST(events == expected, boost::test_tools::per_element());
+
+            const an::ProbeTrace kept = probe(*m, kTokens);
+            BOOST_REQUIRE_EQUAL(kept.layers.size(), handed.size());
+            BOOST_TEST((streamed.hidden_norms == kept.hidden_norms));
+            const an::CheckpointReport whole = an::analyze_checkpoint(kept, all);
+            const an::CheckpointReport built = builder.finish(streamed);
+            BOOST_REQUIRE_EQUAL(built.layers.size(), whole.layers.size());
+            for (std::size_t i = 0; i < handed.size(); ++i) {
+                BOOST_TEST((handed[i].delta == kept.layers[i].delta));
+                const an::LayerReport &a = built.layers[i], &b = whole.layers[i];
+                BOOST_TEST(a.index == b.index);
+                BOOST_TEST(a.ranks.ctrb.unit_min_rank == b.ranks.ctrb.unit_min_rank,
+                           boost::test_tools::per_element());
+                BOOST_TEST(a.ranks.obsv.unit_min_rank == b.ranks.obsv.unit_min_rank,
+                           boost::test_tools::per_element());
+                BOOST_TEST(a.reachable.unit_rank == b.reachable.unit_rank,
+                           boost::test_tools::per_element());
+                BOOST_TEST(a.reachable.unit_gap == b.reachable.unit_gap,
+                           boost::test_tools::per_element());
+                BOOST_TEST(a.lyapunov.largest == b.lyapunov.largest);
+            }
+            BOOST_TEST(built.trajectories.log_growth == whole.trajectories.log_growth,
+                       boost::test_tools::per_element());
+        }
+    }
+}
