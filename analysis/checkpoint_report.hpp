@@ -85,6 +85,7 @@ class ReportBuilder {
     // The model-wide parts (token trajectories, sensitivity) from the finished trace; the
     // layers added so far become the report's.
     CheckpointReport finish(const ProbeTrace& trace);
+    double tol() const { return report_.tol; }  // of the rank decisions
 
   private:
     void step(const SelectiveLayer& l, const char* what);

@@ -40,7 +40,8 @@ int main(int argc, char** argv) {
         "Inspect selective state-space language models layer by layer; train and fine-tune.");
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument("CKPT", "checkpoint folder, or a .gguf, .bin or .safetensors file");
+    parser.addPositionalArgument("CKPT",
+                                 "checkpoint folder, or a .gguf, .bin or .safetensors file");
     const QCommandLineOption screenshot("screenshot",
                                         "render the window after analysing CKPT to FILE (PNG) "
                                         "and exit",

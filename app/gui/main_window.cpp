@@ -33,6 +33,7 @@
 #include "app/gui/views/layer_view.hpp"
 #include "app/gui/views/overview_view.hpp"
 #include "app/gui/views/train_panel.hpp"
+#include "app/usecase/layer_list.hpp"
 #include "model/io/checkpoint_source.hpp"
 
 namespace ssmscope::gui {
@@ -97,6 +98,16 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     tokenizer_row->addWidget(tokenizer_, 1);
     tokenizer_row->addWidget(browse);
     dl->addLayout(tokenizer_row);
+    layers_ = new QLineEdit;
+    layers_->setObjectName("layers_field");
+    layers_->setPlaceholderText(tr("all (first, middle, last above 1 B parameters)"));
+    layers_->setToolTip(
+        tr("The layers to analyse, e.g. 0-3, 47, or all. Empty: every layer of a model up to "
+           "1 B parameters; of a larger one the first, middle and last, which you can widen."));
+    auto* layers_row = new QHBoxLayout;
+    layers_row->addWidget(new QLabel(tr("Layers:")));
+    layers_row->addWidget(layers_, 1);
+    dl->addLayout(layers_row);
     dl->addWidget(run);
     auto* dock = new QDockWidget(tr("Probe text"));
     dock->setObjectName("probe_dock");
@@ -184,7 +195,52 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         progress_->setValue(static_cast<int>(1000 * f));
         status_->setText(stage);
     });
+    // The summary at once, then each layer's row and plots as that layer is done.
+    connect(job_, &AnalysisJob::opened, this, [this](std::shared_ptr<const OpenedCheckpoint> c) {
+        previous_ = result_;
+        streaming_ = std::make_shared<AnalysisResult>();
+        streaming_->request = pending_request_;
+        streaming_->checkpoint = c->checkpoint;
+        streaming_->summary = c->summary;
+        streaming_->layers = c->layers;
+        streaming_->complete = false;
+        show_result(streaming_);
+        if (c->subset) {
+            QStringList l;
+            for (const std::int64_t i : c->layers)
+                l << QString::number(i);
+            statusBar()->showMessage(
+                tr("A model of %1 parameters: analysing layers %2 of %3. Name more in Layers.")
+                    .arg(c->checkpoint.parameters)
+                    .arg(l.join(", "))
+                    .arg(c->checkpoint.n_layer),
+                15000);
+        }
+    });
+    connect(job_, &AnalysisJob::layer_done, this, [this](std::shared_ptr<const AnalysedLayer> l) {
+        if (!streaming_)
+            return;
+        streaming_->trace.layers.push_back(l->layer);
+        streaming_->report.layers.push_back(l->report);
+        streaming_->report.tol = l->tol;
+        streaming_->report.n_layer = streaming_->checkpoint.n_layer;
+        overview_->set_result(streaming_);
+        // The layer view redraws a dozen plots: only when it is the tab in sight (or comes into
+        // it), which keeps each arriving layer's work on the GUI thread to the overview's.
+        if (tabs_->currentWidget() == layer_)
+            layer_->set_result(streaming_);
+        else
+            layer_stale_ = true;
+    });
+    connect(tabs_, &QTabWidget::currentChanged, this, [this] {
+        if (layer_stale_ && tabs_->currentWidget() == layer_) {
+            layer_stale_ = false;
+            layer_->set_result(result_);
+        }
+    });
     connect(job_, &AnalysisJob::finished, this, [this](std::shared_ptr<const AnalysisResult> r) {
+        streaming_.reset();
+        previous_.reset();
         cache_.insert(pending_key_.toStdString(), r);
         recent_files::add(pending_);
         show_result(std::move(r));
@@ -193,14 +249,24 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         emit analysis_done(true);
     });
     connect(job_, &AnalysisJob::failed, this, [this](const QString& message) {
+        restore_previous();
         update_actions();
         status_->setText(tr("Could not open %1.").arg(pending_));
         show_error(tr("Cannot open the checkpoint"), tr("%1\n\n%2").arg(pending_, message));
         emit analysis_done(false);
     });
     connect(job_, &AnalysisJob::cancelled, this, [this] {
+        // The layers finished before Cancel stay shown; with none, the model shown before does.
+        if (streaming_ && !streaming_->report.layers.empty()) {
+            status_->setText(tr("Analysis cancelled: %1 of the layers shown.")
+                                 .arg(streaming_->report.layers.size()));
+            streaming_.reset();
+            previous_.reset();
+        } else {
+            restore_previous();
+            status_->setText(tr("Analysis cancelled."));
+        }
         update_actions();
-        status_->setText(tr("Analysis cancelled."));
         emit analysis_done(false);
     });
     connect(overview_, &OverviewView::layer_activated, this, [this](int row) {
@@ -239,9 +305,23 @@ void MainWindow::open_checkpoint(const QString& dir) {
         pending_.toStdString(), probe_->toPlainText().toStdString(),
         probe_->document()->isModified() ? "the probe editor" : "samples/probe.txt",
         tokenizer_->text().trimmed().toStdString()};
+    const QString layers = layers_->text().trimmed();
+    if (layers.compare("all", Qt::CaseInsensitive) == 0) {
+        request.layers = std::vector<std::int64_t>{};  // every layer, whatever the size
+    } else if (!layers.isEmpty()) {
+        try {
+            request.layers = usecase::parse_layer_list(layers.toStdString(), "Layers");
+        } catch (const std::exception& e) {
+            show_error(tr("Cannot analyse these layers"), QString::fromStdString(e.what()));
+            return;
+        }
+    }
+    pending_request_ = request;
     pending_key_ = QString::fromStdString(AnalysisCache::key(request));
     if (auto cached = cache_.find(pending_key_.toStdString())) {
         job_->cancel();
+        streaming_.reset();  // a run still going will not be shown, nor go back to before it
+        previous_.reset();
         recent_files::add(pending_);
         show_result(std::move(cached));
         status_->setText(tr("%1 (cached analysis)").arg(pending_));
@@ -251,6 +331,7 @@ void MainWindow::open_checkpoint(const QString& dir) {
     }
     status_->setText(tr("Opening %1…").arg(pending_));
     progress_->setValue(0);
+    restore_previous();  // of a run this one replaces
     job_->start(request);
     update_actions();
 }
@@ -271,6 +352,7 @@ void MainWindow::cancel_analysis() {
 
 void MainWindow::show_result(std::shared_ptr<const AnalysisResult> result) {
     result_ = std::move(result);
+    layer_stale_ = false;
     overview_->set_result(result_);
     layer_->set_result(result_);
     const QString dir = QString::fromStdString(result_->request.checkpoint);
@@ -279,6 +361,21 @@ void MainWindow::show_result(std::shared_ptr<const AnalysisResult> result) {
     for (const std::string& w : result_->summary.warnings)
         statusBar()->showMessage(tr("warning: %1").arg(QString::fromStdString(w)), 10000);
     update_recent_menu();
+}
+
+void MainWindow::restore_previous() {
+    if (!streaming_)
+        return;  // the shown model never changed
+    streaming_.reset();
+    if (previous_) {
+        show_result(std::move(previous_));
+    } else {
+        result_.reset();
+        overview_->set_result(nullptr);
+        layer_->set_result(nullptr);
+        setWindowTitle("ssmscope");
+    }
+    previous_.reset();
 }
 
 void MainWindow::show_error(const QString& title, const QString& message) {
@@ -342,7 +439,7 @@ void MainWindow::update_actions() {
     const bool busy = job_->running();
     progress_->setVisible(busy);
     cancel_->setVisible(busy);
-    export_report_->setEnabled(result_ != nullptr);
+    export_report_->setEnabled(result_ != nullptr && !busy);
     export_plots_->setEnabled(result_ != nullptr || tabs_->currentWidget() == train_);
 }
 

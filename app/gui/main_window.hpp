@@ -49,6 +49,9 @@ class MainWindow : public QMainWindow {
     QPlainTextEdit* probe_editor() const { return probe_; }
     // A tokenizer.json to use instead of the checkpoint's own (empty: the checkpoint's).
     QLineEdit* tokenizer_field() const { return tokenizer_; }
+    // The layers to analyse ("0-3, 47", "all"; empty: every layer up to 1 B parameters, the
+    // first, middle and last of a larger model).
+    QLineEdit* layers_field() const { return layers_; }
     // The error dialog of the last failure, while it is open (for tests).
     QMessageBox* error_dialog() const;
     QList<Plot*> plots() const;  // of the current tab
@@ -68,6 +71,8 @@ class MainWindow : public QMainWindow {
 
   private:
     void show_result(std::shared_ptr<const AnalysisResult> result);
+    // Back to what was shown before the analysis began (nothing, or the previous model).
+    void restore_previous();
     void show_error(const QString& title, const QString& message);
     void update_recent_menu();
     void update_actions();
@@ -76,13 +81,20 @@ class MainWindow : public QMainWindow {
     AnalysisJob* job_;
     AnalysisCache cache_;
     std::shared_ptr<const AnalysisResult> result_;
+    // While an analysis runs: the result its layers are added to as they arrive (shown as
+    // result_), and what was shown before it, for a failure to go back to.
+    std::shared_ptr<AnalysisResult> streaming_;
+    std::shared_ptr<const AnalysisResult> previous_;
     QString pending_, pending_key_;  // the checkpoint being analysed
+    AnalysisRequest pending_request_;
+    bool layer_stale_ = false;  // layers arrived while the layer view was out of sight
     QTabWidget* tabs_;
     OverviewView* overview_;
     LayerView* layer_;
     TrainPanel* train_;
     QPlainTextEdit* probe_;
     QLineEdit* tokenizer_;
+    QLineEdit* layers_;
     QProgressBar* progress_;
     QPushButton* cancel_;
     QLabel* status_;

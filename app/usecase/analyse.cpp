@@ -85,7 +85,11 @@ Analysis analyse(const AnalyseRequest& request, const Progress& progress, const 
     options.cross_check_pairs = request.cross_check_pairs;
     options.gramian_pairs = request.gramian_pairs;
     options.cancel = cancel;
-    options.progress = [&](const std::string& stage, double) { return layers(stage, at); };
+    const ModelProgress tail = phase(progress, 0.98, 1.0);
+    bool finishing = false;  // the model-wide parts, once the probe is through
+    options.progress = [&](const std::string& stage, double f) {
+        return finishing ? tail(stage, f) : layers(stage, at);
+    };
     std::optional<analysis::ReportBuilder> builder;
     Probed p =
         open_and_probe(request, true, probe_progress, warn,
@@ -94,13 +98,14 @@ Analysis analyse(const AnalyseRequest& request, const Progress& progress, const 
                                builder.emplace(options, total);
                            const analysis::LayerReport& lr = builder->add(l);
                            if (on_layer)
-                               on_layer({l, lr, done, total});
+                               on_layer({l, lr, done, total, builder->tol()});
                        });
     Analysis a;
     static_cast<Analysed&>(a) = std::move(p.header);
     a.trace = std::move(p.trace);
     if (!builder)
         builder.emplace(options, 0);
+    finishing = true;
     a.report = builder->finish(a.trace);
     a.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return a;

@@ -41,6 +41,7 @@ class TestGuiOpen : public QObject {
     void a_checkpoint_that_vanishes_during_analysis_leaves_the_app_usable();
     void a_single_checkpoint_file_opens_and_shows_its_format();
     void the_tokenizer_field_overrides_the_checkpoints_tokenizer();
+    void the_layers_field_limits_the_analysis();
 };
 
 void TestGuiOpen::every_sample_shows_its_layers_and_eigenvalues() {
@@ -183,6 +184,32 @@ void TestGuiOpen::the_tokenizer_field_overrides_the_checkpoints_tokenizer() {
     QVERIFY(w.error_dialog());
     QVERIFY2(w.error_dialog()->text().contains("absent.json"),
              qPrintable(w.error_dialog()->text()));
+    QCOMPARE(w.result(), before);
+}
+
+void TestGuiOpen::the_layers_field_limits_the_analysis() {
+    gui::MainWindow w;
+    const fs::path folder = test::sample("mamba2");
+    const int layers = test::read_json(folder / "config.json").value("num_hidden_layers", 0);
+    QVERIFY(layers >= 2);
+    w.layers_field()->setText(QString::number(layers - 1));
+    QVERIFY(test::open_and_wait(w, folder));
+    QCOMPARE(static_cast<int>(w.result()->report.layers.size()), 1);
+    QCOMPARE(w.result()->report.layers.front().index, layers - 1);
+    QCOMPARE(w.overview()->layer_model()->rowCount(), 1);
+    // "all", and empty for a model this small: every layer (not the one-layer result cached).
+    for (const char* text : {"all", ""}) {
+        w.layers_field()->setText(text);
+        QVERIFY(test::open_and_wait(w, folder));
+        QCOMPARE(static_cast<int>(w.result()->report.layers.size()), layers);
+    }
+    // A list that does not parse: a message naming the field, nothing started, nothing lost.
+    const auto before = w.result();
+    w.layers_field()->setText("1-x");
+    w.open_checkpoint(test::qpath(folder));
+    QVERIFY(!w.analysing());
+    QVERIFY(w.error_dialog());
+    QVERIFY2(w.error_dialog()->text().contains("Layers"), qPrintable(w.error_dialog()->text()));
     QCOMPARE(w.result(), before);
 }
 

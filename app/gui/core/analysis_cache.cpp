@@ -50,6 +50,12 @@ std::string AnalysisCache::key(const AnalysisRequest& request) {
         k +=
             "\ntokenizer " + fs::absolute(request.tokenizer, ec).string() + ":" + tokenizer.front();
     }
+    k += "\nlayers";
+    if (request.layers)
+        for (const std::int64_t l : *request.layers)
+            k += " " + std::to_string(l);
+    else
+        k += " default";
     return k + "\n\n" + request.probe_text;
 }
 

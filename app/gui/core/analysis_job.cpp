@@ -3,13 +3,15 @@
 #include <QMetaObject>
 #include <QPointer>
 
-#include "base/error.hpp"
 #include "app/gui/core/run_analysis.hpp"
+#include "base/error.hpp"
 
 namespace ssmscope::gui {
 
 AnalysisJob::AnalysisJob(QObject* parent) : QObject(parent) {
     qRegisterMetaType<std::shared_ptr<const AnalysisResult>>();
+    qRegisterMetaType<std::shared_ptr<const OpenedCheckpoint>>();
+    qRegisterMetaType<std::shared_ptr<const AnalysedLayer>>();
 }
 
 AnalysisJob::~AnalysisJob() {
@@ -52,7 +54,14 @@ void AnalysisJob::start(const AnalysisRequest& request) {
             });
         };
         try {
-            auto result = run_analysis(request, progress, flag.get());
+            Stream stream;
+            stream.opened = [&](std::shared_ptr<const OpenedCheckpoint> c) {
+                post([c](AnalysisJob& job) { emit job.opened(c); });
+            };
+            stream.layer = [&](std::shared_ptr<const AnalysedLayer> l) {
+                post([l](AnalysisJob& job) { emit job.layer_done(l); });
+            };
+            auto result = run_analysis(request, progress, flag.get(), stream);
             post([result](AnalysisJob& job) {
                 job.running_ = false;
                 emit job.finished(result);

@@ -1,5 +1,6 @@
 // Runs run_analysis() on a worker thread and reports back on the GUI thread through queued
-// signals: progress, then exactly one of finished, failed or cancelled. One analysis at a time;
+// signals: opened (the summary, at once) and progress, layer_done as each layer is analysed,
+// then exactly one of finished, failed or cancelled. One analysis at a time;
 // start() while one runs cancels it first.
 #pragma once
 
@@ -25,6 +26,8 @@ class AnalysisJob : public QObject {
 
   signals:
     void progress(const QString& stage, double fraction);
+    void opened(std::shared_ptr<const ssmscope::gui::OpenedCheckpoint> checkpoint);
+    void layer_done(std::shared_ptr<const ssmscope::gui::AnalysedLayer> layer);
     void finished(std::shared_ptr<const ssmscope::gui::AnalysisResult> result);
     void failed(const QString& message);
     void cancelled();

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "app/gui/core/analysis_result.hpp"
 #include "base/str.hpp"
 
@@ -31,6 +33,12 @@ ModelSummary model_summary(const usecase::CheckpointSummary& c) {
     row("state bytes per layer", c.state_bytes_per_layer);
     row("tokenizer", c.tokenizer);
     return s;
+}
+
+std::vector<std::int64_t> default_layer_subset(std::int64_t n_layer) {
+    std::vector<std::int64_t> l = {0, n_layer / 2, n_layer - 1};
+    l.erase(std::unique(l.begin(), l.end()), l.end());
+    return l;
 }
 
 }  // namespace ssmscope::gui

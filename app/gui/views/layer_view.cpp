@@ -9,6 +9,7 @@
 #include <QSlider>
 #include <QSpinBox>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <cmath>
 
 #include "analysis/frozen_unit.hpp"
@@ -113,6 +114,11 @@ QList<Plot*> LayerView::plots() const {
 }
 
 void LayerView::set_result(std::shared_ptr<const AnalysisResult> result) {
+    // The same result again has gained a layer: stay on the layer, unit and token shown.
+    const bool same = result && result == result_;
+    const int row = same ? layer_->currentIndex() : 0;
+    const int unit = same ? unit_->value() : 0;
+    const int token = same ? token_->value() : -1;
     result_ = std::move(result);
     {
         const QSignalBlocker block(layer_);
@@ -124,7 +130,7 @@ void LayerView::set_result(std::shared_ptr<const AnalysisResult> result) {
     }
     setEnabled(result_ && !result_->report.layers.empty());
     if (isEnabled())
-        select(0);
+        select(std::max(row, 0), unit, token);
     else
         for (Plot* p : plots()) {
             p->reset();
@@ -275,7 +281,9 @@ void LayerView::update_unit() {
             .arg(unit_name)
             .arg(u)
             .arg(t)
-            .arg(result_->report.tokens[static_cast<std::size_t>(t)])
+            .arg(static_cast<std::size_t>(t) < result_->report.tokens.size()
+                     ? QString::number(result_->report.tokens[static_cast<std::size_t>(t)])
+                     : tr("known when the analysis ends"))
             .arg(f.delta, 0, 'g', 5)
             .arg(l.exact_zoh ? tr("exact zero-order-hold") : tr("Euler"))
             .arg(analysis::to_string(f.continuous.spectrum.stability))

@@ -7,6 +7,7 @@
 #include <QTableView>
 #include <QTableWidget>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <cmath>
 
 #include "app/gui/models/layer_table_model.hpp"
@@ -76,6 +77,9 @@ QList<Plot*> OverviewView::plots() const {
 }
 
 void OverviewView::set_result(std::shared_ptr<const AnalysisResult> result) {
+    const bool same = result && result.get() == shown_;
+    const int selected = same ? table_->currentIndex().row() : 0;
+    shown_ = result.get();
     model_->set_result(result);
     summary_->setRowCount(0);
     for (Plot* p : plots()) {
@@ -95,16 +99,24 @@ void OverviewView::set_result(std::shared_ptr<const AnalysisResult> result) {
     }
     summary_->resizeColumnToContents(0);
     const auto& rep = result->report;
-    headline_->setText(
-        tr("<b>%1</b> — %2, %3 layers, %4 parameters; probe: %5 (%6 tokens); "
-           "analysed in %7 s")
+    const QString model =
+        tr("<b>%1</b> — %2, %3 layers, %4 parameters; probe: %5")
             .arg(QString::fromStdString(result->request.checkpoint).toHtmlEscaped(),
                  QString::fromStdString(result->checkpoint.architecture))
             .arg(result->checkpoint.n_layer)
             .arg(result->checkpoint.parameters)
-            .arg(QString::fromStdString(result->request.probe_source).toHtmlEscaped())
-            .arg(rep.tokens.size())
-            .arg(result->seconds, 0, 'f', 2));
+            .arg(QString::fromStdString(result->request.probe_source).toHtmlEscaped());
+    const auto asked = static_cast<std::size_t>(
+        result->layers.empty() ? result->checkpoint.n_layer
+                               : static_cast<std::int64_t>(result->layers.size()));
+    if (result->complete)
+        headline_->setText(tr("%1 (%2 tokens); analysed in %3 s")
+                               .arg(model)
+                               .arg(rep.tokens.size())
+                               .arg(result->seconds, 0, 'f', 2));
+    else
+        headline_->setText(
+            tr("%1; %2 of %3 layers analysed").arg(model).arg(rep.layers.size()).arg(asked));
 
     QVector<double> x, abscissa, radius_margin, ctrb, obsv, reach, lyap;
     for (const auto& l : rep.layers) {
@@ -164,7 +176,7 @@ void OverviewView::set_result(std::shared_ptr<const AnalysisResult> result) {
     ranks_->yAxis->setRange(-0.05, 1.05);  // fractions
     ranks_->replot();
     if (model_->rowCount() > 0)
-        table_->selectRow(0);
+        table_->selectRow(std::clamp(selected, 0, model_->rowCount() - 1));
 }
 
 }  // namespace ssmscope::gui
