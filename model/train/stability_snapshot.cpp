@@ -14,24 +14,46 @@ namespace ssmscope::model {
 
 StabilityProbe::StabilityProbe(const ModelConfig& config, std::vector<std::int64_t> tokens)
     : tokens_(std::move(tokens)) {
-    // The copy's own random initialisation must not move the training run's generator.
+    // A shell whose parameters take the training model's tensors at each snapshot: built without
+    // drawing its matrices (Init::None), and the small draws that remain must not move the
+    // training run's generator.
     const torch::Tensor rng = at::detail::getDefaultCPUGenerator().get_state();
-    scratch_ = std::make_shared<LanguageModel>(config);
+    scratch_ = std::make_shared<LanguageModel>(config, Init::None);
     at::Generator(at::detail::getDefaultCPUGenerator()).set_state(rng);
-    scratch_->to(torch::kFloat64);
     scratch_->eval();
 }
 
 StabilityProbe::~StabilityProbe() = default;
 
+namespace {
+
+// Gives the shell's parameters the training model's tensors while alive, and lets go of them
+// when it ends: on the CPU the very tensors (the probe converts one block at a time to its
+// precision and gives each block its own tensors back), from a GPU a CPU copy in their type.
+class Borrowed {
+  public:
+    Borrowed(LanguageModel& shell, LanguageModel& model) : shell_(shell) {
+        torch::NoGradGuard no_grad;
+        auto dst = shell_.named_parameters();
+        for (const auto& p : model.named_parameters())
+            dst[p.key()].set_data(p.value().detach().to(torch::kCPU));
+    }
+    ~Borrowed() {
+        for (const auto& p : shell_.parameters())
+            p.set_data(torch::empty({0}));
+    }
+    Borrowed(const Borrowed&) = delete;
+    Borrowed& operator=(const Borrowed&) = delete;
+
+  private:
+    LanguageModel& shell_;
+};
+
+}  // namespace
+
 StabilitySnapshot StabilityProbe::take(LanguageModel& model) {
     const auto start = std::chrono::steady_clock::now();
-    {
-        torch::NoGradGuard no_grad;
-        auto dst = scratch_->named_parameters();
-        for (const auto& p : model.named_parameters())
-            dst[p.key()].copy_(p.value().detach().to(torch::kCPU, torch::kFloat64));
-    }
+    const Borrowed borrowed(*scratch_, model);
     ProbeOptions options;
     options.perturbations = false;
     const analysis::ProbeTrace trace = probe(*scratch_, tokens_, options);

@@ -12,8 +12,10 @@
 
 #include "base/error.hpp"
 #include "model/checkpoint/checkpoint.hpp"
+#include "model/nn/mamba_mixer.hpp"
 #include "model/train/lora.hpp"
 #include "model/train/run_dir.hpp"
+#include "model/train/stability_snapshot.hpp"
 #include "model/train/trainer.hpp"
 #include "tests/model/fixtures.hpp"
 #include "tests/support/cli_run.hpp"
@@ -302,10 +304,9 @@ BOOST_AUTO_TEST_CASE(lora_rejects_targets_the_architecture_lacks) {
     model::LoraSpec spec;
     spec.targets = {"x_proj"};
     spec.rank = 2;
-    BOOST_CHECK_EXCEPTION(
-        model::LoraAdapters(*m, spec), InputError, [](const InputError& e) {
-            return std::string(e.what()).find("mamba2 has no x_proj") != std::string::npos;
-        });
+    BOOST_CHECK_EXCEPTION(model::LoraAdapters(*m, spec), InputError, [](const InputError& e) {
+        return std::string(e.what()).find("mamba2 has no x_proj") != std::string::npos;
+    });
 }
 
 BOOST_AUTO_TEST_CASE(cuda_without_a_gpu_fails_at_once) {
@@ -322,4 +323,42 @@ BOOST_AUTO_TEST_CASE(cuda_without_a_gpu_fails_at_once) {
                                      std::string::npos;
                           });
     BOOST_TEST(!fs::exists(tmp / "run"));  // nothing half made
+}
+
+// The snapshot reads the training model's own tensors (no copy of the model): the abscissa is
+// max(−exp(A_log)) of each layer, as the closed form gives it, and every parameter keeps its
+// values, its type and its storage.
+BOOST_AUTO_TEST_CASE(stability_snapshot_reads_the_model_and_leaves_it_as_it_was) {
+    auto m = test::tiny_model(Arch::Mamba);
+    const std::int64_t vocab = m->config().padded_vocab();
+    std::vector<std::int64_t> tokens;
+    for (std::int64_t i = 0; i < 12; ++i)
+        tokens.push_back((7 * i + 3) % vocab);
+    model::StabilityProbe probe(m->config(), tokens);
+    std::vector<torch::Tensor> before;
+    std::vector<const void*> storage;
+    for (const torch::Tensor& p : m->parameters()) {
+        before.push_back(p.detach().clone());
+        storage.push_back(p.data_ptr());
+    }
+    for (int round = 0; round < 2; ++round) {
+        const model::StabilitySnapshot s = probe.take(*m);
+        BOOST_REQUIRE_EQUAL(s.layers.size(), static_cast<std::size_t>(m->config().n_layer));
+        for (std::size_t l = 0; l < s.layers.size(); ++l) {
+            auto& mixer = dynamic_cast<model::MambaMixer&>(m->mixer(static_cast<std::int64_t>(l)));
+            const double abscissa =
+                (-torch::exp(mixer.A_log.to(torch::kDouble))).max().item<double>();
+            BOOST_TEST(s.layers[l].spectral_abscissa == abscissa,
+                       boost::test_tools::tolerance(1e-12));
+            BOOST_TEST(s.layers[l].ctrb_fraction >= 0.0);
+            BOOST_TEST(s.layers[l].ctrb_fraction <= 1.0);
+            BOOST_TEST(std::isfinite(s.layers[l].largest_lyapunov));
+        }
+        const std::vector<torch::Tensor> after = m->parameters();
+        for (std::size_t i = 0; i < after.size(); ++i) {
+            BOOST_TEST((after[i].scalar_type() == torch::kFloat32));
+            BOOST_TEST(after[i].data_ptr() == storage[i]);
+            BOOST_TEST(torch::equal(after[i], before[i]));
+        }
+    }
 }
