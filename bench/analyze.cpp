@@ -3,8 +3,9 @@
 // plain float32 forward pass of the same model on the same tokens in the same run.
 //
 // Usage: bench_analyze [--tokens L] [--layers n_layer] [--repeat R] [--double-probe 1]
-//        bench_analyze --preset 130m|370m|1.4b|2.8b|mamba2-130m|mamba2-2.7b|sc-130m
+//        bench_analyze --preset 130m|370m|1.4b|2.8b|mamba2-130m|mamba2-2.7b|sc-130m|7b
 //                      [--dir DIR] [--analyze-layers 0,47] [--tokens L] [--info-only 1]
+//                      [--skip-eval 1]
 //                      [--cli ssmscope-cli]
 //        (bench/analyze_preset.hpp: a bf16 checkpoint file, measured through the CLI)
 #include <chrono>
@@ -62,6 +63,7 @@ int main(int argc, char** argv) {
         run.layers = text_arg(argc, argv, "--analyze-layers", "");
         run.tokens = tokens;
         run.info_only = arg(argc, argv, "--info-only", 0) != 0;
+        run.skip_eval = arg(argc, argv, "--skip-eval", 0) != 0;
         try {
             return bench::run_preset(run);
         } catch (const std::exception& e) {

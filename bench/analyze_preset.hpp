@@ -17,6 +17,9 @@ struct PresetRun {
     std::string layers;  // --layers of analyze; empty: every layer
     std::int64_t tokens = 256;
     bool info_only = false;  // write the checkpoint and measure `info` only
+    // Skip `eval`, which holds the whole model in float32 (4 bytes per parameter: 29 GB for 7b,
+    // more than the machine has); the ratio is then not printed.
+    bool skip_eval = false;
 };
 
 // Returns the process exit code: 0 when every child succeeded.

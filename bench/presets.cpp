@@ -27,6 +27,14 @@ model::ModelConfig mamba2(std::int64_t d_model, std::int64_t n_layer) {
     return c;
 }
 
+// tiiuae/falcon-mamba-7b's shape as plain Mamba-1 (64 layers x 4096, dt_rank 256, vocabulary
+// 65 024): 7.3 B parameters, 14.5 GB in bf16.
+model::ModelConfig seven_b() {
+    model::ModelConfig c = mamba(model::Arch::Mamba, 4096, 64, 16);
+    c.vocab_size = 65024;
+    return c;
+}
+
 }  // namespace
 
 const std::vector<Preset>& presets() {
@@ -38,6 +46,7 @@ const std::vector<Preset>& presets() {
         {"mamba2-130m", mamba2(768, 24)},
         {"mamba2-2.7b", mamba2(2560, 64)},
         {"sc-130m", mamba(model::Arch::ScMamba, 768, 24, 16)},
+        {"7b", seven_b()},
     };
     return all;
 }
