@@ -35,8 +35,27 @@ void write_checkpoint(const Preset& p, const fs::path& dir) {
     if (pid == 0) {
         torch::manual_seed(0);
         torch::NoGradGuard no_grad;
-        model::LanguageModel m(p.config);
-        m.to(torch::kBFloat16);
+        // Drawn one block at a time (as the model would initialise it) and kept in bf16: the
+        // float32 model of 7b would be 29 GB.
+        model::LanguageModel m(p.config, model::Init::None);
+        const auto take = [](torch::nn::Module& into, torch::nn::Module& from) {
+            from.to(torch::kBFloat16);
+            const auto src = from.named_parameters();
+            for (auto& item : into.named_parameters())
+                item.value().set_data(src[item.key()]);
+        };
+        for (auto& block : m.backbone->layers) {
+            model::Block drawn(p.config, model::Init::Random);
+            take(*block, drawn);
+        }
+        model::Embedding embedding(p.config.padded_vocab(), p.config.d_model, model::Init::Random);
+        take(*m.backbone->embeddings, *embedding);
+        if (m.lm_head) {
+            model::Linear head(p.config.d_model, p.config.padded_vocab(), false, model::Init::None);
+            head->weight.normal_(0.0, 0.02);
+            take(*m.lm_head, *head);
+        }
+        m.to(torch::kBFloat16);  // the norms
         fs::create_directories(dir);
         model::save_checkpoint(m, dir);
         std::fflush(nullptr);
