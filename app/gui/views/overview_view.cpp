@@ -81,23 +81,26 @@ void OverviewView::set_result(std::shared_ptr<const AnalysisResult> result) {
     const int selected = same ? table_->currentIndex().row() : 0;
     shown_ = result.get();
     model_->set_result(result);
-    summary_->setRowCount(0);
-    for (Plot* p : plots()) {
+    // Each plot is drawn once, at the end: a layer arriving must cost the GUI thread little.
+    for (Plot* p : plots())
         p->reset();
-        p->replot();
-    }
     if (!result) {
+        summary_->setRowCount(0);
+        for (Plot* p : plots())
+            p->replot();
         headline_->setText(tr("Open a checkpoint (File ▸ Open, or drop its folder here)."));
         return;
     }
-    const ModelSummary& s = result->summary;
-    for (const auto& [label, value] : s.rows) {
-        const int r = summary_->rowCount();
-        summary_->insertRow(r);
-        summary_->setItem(r, 0, new QTableWidgetItem(QString::fromStdString(label)));
-        summary_->setItem(r, 1, new QTableWidgetItem(QString::fromStdString(value)));
+    if (!same) {  // the summary does not change while layers arrive
+        summary_->setRowCount(0);
+        for (const auto& [label, value] : result->summary.rows) {
+            const int r = summary_->rowCount();
+            summary_->insertRow(r);
+            summary_->setItem(r, 0, new QTableWidgetItem(QString::fromStdString(label)));
+            summary_->setItem(r, 1, new QTableWidgetItem(QString::fromStdString(value)));
+        }
+        summary_->resizeColumnToContents(0);
     }
-    summary_->resizeColumnToContents(0);
     const auto& rep = result->report;
     const QString model =
         tr("<b>%1</b> — %2, %3 layers, %4 parameters; probe: %5")
@@ -171,10 +174,10 @@ void OverviewView::set_result(std::shared_ptr<const AnalysisResult> result) {
         const QCPRange y = p->yAxis->range();
         const double pad = std::max(0.1 * y.size(), 0.05 * std::max(std::abs(y.upper), 1e-3));
         p->yAxis->setRange(y.lower - pad, y.upper + pad);
+        if (p == ranks_)
+            p->yAxis->setRange(-0.05, 1.05);  // fractions
         p->replot();
     }
-    ranks_->yAxis->setRange(-0.05, 1.05);  // fractions
-    ranks_->replot();
     if (model_->rowCount() > 0)
         table_->selectRow(std::clamp(selected, 0, model_->rowCount() - 1));
 }
