@@ -28,7 +28,7 @@ model::ModelConfig mamba2(std::int64_t d_model, std::int64_t n_layer) {
 }
 
 // tiiuae/falcon-mamba-7b's shape as plain Mamba-1 (64 layers x 4096, dt_rank 256, vocabulary
-// 65 024): 7.3 B parameters, 14.5 GB in bf16.
+// 65 024): 7.0 B parameters, 14.0 GB in bf16 (the real model's RMS norms of B, C and Δ aside).
 model::ModelConfig seven_b() {
     model::ModelConfig c = mamba(model::Arch::Mamba, 4096, 64, 16);
     c.vocab_size = 65024;

@@ -98,7 +98,7 @@ Analysis analyse(const AnalyseRequest& request, const Progress& progress, const 
                                builder.emplace(options, total);
                            const analysis::LayerReport& lr = builder->add(l);
                            if (on_layer)
-                               on_layer({l, lr, done, total, builder->tol()});
+                               on_layer({l, lr, builder->tol()});
                        });
     Analysis a;
     static_cast<Analysed&>(a) = std::move(p.header);

@@ -67,8 +67,7 @@ using Warn = std::function<void(const std::string& warning)>;
 struct LayerDone {
     const analysis::SelectiveLayer& layer;  // the probe's record of it
     const analysis::LayerReport& report;
-    std::size_t done = 0, total = 0;  // layers analysed so far (this one included), and in all
-    double tol = 0;                   // of the report's rank decisions
+    double tol = 0;  // of the report's rank decisions
 };
 using OnLayer = std::function<void(const LayerDone&)>;
 

@@ -63,7 +63,6 @@ struct AnalysedLayer {
     analysis::SelectiveLayer layer;
     analysis::LayerReport report;
     double tol = 0;  // of the report's rank decisions
-    std::size_t done = 0, total = 0;
 };
 
 }  // namespace ssmscope::gui

@@ -34,8 +34,8 @@ std::shared_ptr<const AnalysisResult> run_analysis(const AnalysisRequest& reques
     usecase::OnLayer on_layer;
     if (stream.layer) {
         on_layer = [&](const usecase::LayerDone& d) {
-            stream.layer(std::make_shared<const AnalysedLayer>(
-                AnalysedLayer{d.layer, d.report, d.tol, d.done, d.total}));
+            stream.layer(
+                std::make_shared<const AnalysedLayer>(AnalysedLayer{d.layer, d.report, d.tol}));
         };
     }
     auto result = std::make_shared<AnalysisResult>();

@@ -33,6 +33,7 @@ class LayerTableModel : public QAbstractTableModel {
     using QAbstractTableModel::QAbstractTableModel;
 
     void set_result(std::shared_ptr<const AnalysisResult> result);
+    const std::shared_ptr<const AnalysisResult>& result() const { return result_; }
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;

@@ -77,9 +77,9 @@ QList<Plot*> OverviewView::plots() const {
 }
 
 void OverviewView::set_result(std::shared_ptr<const AnalysisResult> result) {
-    const bool same = result && result.get() == shown_;
+    // The same result again has gained a layer: keep the selection and the summary.
+    const bool same = result && result == model_->result();
     const int selected = same ? table_->currentIndex().row() : 0;
-    shown_ = result.get();
     model_->set_result(result);
     // Each plot is drawn once, at the end: a layer arriving must cost the GUI thread little.
     for (Plot* p : plots())

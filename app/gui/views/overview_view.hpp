@@ -30,7 +30,6 @@ class OverviewView : public QWidget {
     void layer_activated(int row);  // a row of the layer list
 
   private:
-    const AnalysisResult* shown_ = nullptr;  // set again as layers arrive: keep the selection
     LayerTableModel* model_;
     QTableView* table_;
     QTableWidget* summary_;

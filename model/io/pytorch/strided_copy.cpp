@@ -59,8 +59,8 @@ void copy_strided(std::span<const std::byte> storage, std::size_t element_size,
     const auto at = [&](std::int64_t element) {
         return storage.data() + static_cast<std::size_t>(element) * element_size;
     };
-    if (is_contiguous(v)) {
-        std::memcpy(out.data(), at(v.offset), out.size());
+    if (const auto bytes = contiguous_bytes(storage, element_size, v); !bytes.empty()) {
+        std::memcpy(out.data(), bytes.data(), out.size());
         return;
     }
     // An odometer over all but the last dimension; the last is copied element by element.
