@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "analysis/controllability.hpp"
+#include "analysis/single_input_rank.hpp"
 #include "analysis/staircase.hpp"
 #include "analysis/tolerance.hpp"
 #include "base/cancel.hpp"
@@ -136,11 +137,13 @@ FrozenRanks frozen_ranks(const SelectiveLayer& l, bool observability, const Rank
                 for (Index t = 0; t < tokens; ++t)
                     at(u, t) = k;
             } else {
-                const Matrix A = l.A(u);
+                // Observability of (A, c') is controllability of (A', c). The staircase's verdict,
+                // without its LAPACK overhead where the margin is clear (single_input_rank.hpp).
+                const Matrix A = observability ? Matrix(l.A(u).transpose()) : l.A(u);
                 for (Index t = 0; t < tokens; ++t) {
                     if (t % 256 == 0)
                         throw_if_cancelled();  // a unit of a long probe takes tens of ms
-                    at(u, t) = staircase_rank(A, vec(u, t));
+                    at(u, t) = single_input_rank(A, vec(u, t), tol).rank;
                 }
             }
         }

@@ -5,6 +5,7 @@
 
 #include <Eigen/QR>
 
+#include "analysis/companion_exp.hpp"
 #include "analysis/median.hpp"
 #include "analysis/unit_steps.hpp"
 #include "base/parallel_for.hpp"
@@ -31,11 +32,32 @@ Matrix reachability_matrix(const SelectiveLayer& l, Index u) {
         }
         return R;
     }
-    const std::vector<ZohPair> steps = unit_steps(l, u);
-    Matrix phi = Matrix::Identity(n, n);
+    // Every Ā_t is exp(Δ_t A) with the same A, so Φ(T,t) = exp(σ_{t+1} A), σ_{t+1} = Σ_{k>t} Δ_k,
+    // and no step needs a dense exponential (analysis/companion_exp.hpp).
+    const CompanionExp E(l.a.row(u).transpose(), l.form == StateForm::CompanionTransposed);
+    if (l.b_fixed) {
+        // One trajectory y(σ) = exp(σ A) b serves every column: R(:,t) = ∫ y over
+        // [σ_{t+1}, σ_{t+1} + Δ_t] (exact ZOH), or Δ_t y(σ_{t+1}) (Euler), O(N) per token.
+        Matrix y = l.b(u, 0), integral;
+        for (Index t = T - 1; t >= 0; --t) {
+            const double d = l.delta(t, u);
+            if (l.exact_zoh) {
+                E.apply(d, y, &integral);
+                R.col(t) = integral.col(0);
+            } else {
+                R.col(t) = d * y.col(0);
+                E.apply(d, y);
+            }
+        }
+        return R;
+    }
+    // A b_t per token: Φ(T,t) itself, carried as Φ' <- exp(Δ A') Φ', O(N^2) per token.
+    Matrix phi_t = Matrix::Identity(n, n);
     for (Index t = T - 1; t >= 0; --t) {
-        R.col(t) = phi * (steps[static_cast<std::size_t>(t)].Bd * l.b(u, t));
-        phi = phi * steps[static_cast<std::size_t>(t)].Ad;
+        const double d = l.delta(t, u);
+        const Vector b = l.b(u, t);
+        R.col(t) = phi_t.transpose() * (l.exact_zoh ? E.gain(d, b) : Vector(d * b));
+        E.apply_transposed(d, phi_t);
     }
     return R;
 }

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <random>
 
+#include <Eigen/Eigenvalues>
 #include <Eigen/SVD>
 #include <boost/test/unit_test.hpp>
 
@@ -21,8 +22,12 @@
 #include "analysis/layer_ranks.hpp"
 #include "analysis/layer_reachable.hpp"
 #include "analysis/layer_stability.hpp"
+#include "analysis/lyapunov_exponents.hpp"
 #include "analysis/schur.hpp"
+#include "analysis/single_input_rank.hpp"
 #include "analysis/staircase.hpp"
+#include "analysis/tolerance.hpp"
+#include "analysis/unit_steps.hpp"
 #include "analysis/verify.hpp"
 #include "base/parallel_for.hpp"
 #include "tests/support/dense.hpp"
@@ -170,6 +175,63 @@ BOOST_AUTO_TEST_CASE(frozen_ranks_of_each_form) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(single_input_rank_is_the_staircase_rank) {
+    // Pairs clearly controllable (decided without AB01ND) and pairs at distances ε ||b|| from an
+    // uncontrollable one, across the tolerance 1.5e-8 (left to AB01ND): the rank is the
+    // staircase's every time. A: companion matrices and their transposes, the badly scaled
+    // companion of (s+1)...(s+16) (balancing matters), dense random matrices.
+    std::mt19937 rng(31);
+    std::vector<Matrix> As;
+    for (Index n : {Index{4}, Index{16}}) {
+        std::vector<std::complex<double>> p;
+        for (Index i = 0; i < n; ++i)
+            p.emplace_back(-0.3 - 0.4 * static_cast<double>(i), 0.0);
+        As.push_back(companion(poly(p)));
+        As.push_back(companion(poly(p)).transpose());
+        As.push_back(t::randn(n, n, rng));
+    }
+    {
+        std::vector<std::complex<double>> p;
+        for (int i = 1; i <= 16; ++i)
+            p.emplace_back(-static_cast<double>(i), 0.0);
+        As.push_back(companion(poly(p)));
+    }
+    const double tol = default_structural_tol();
+    int certified = 0, decided_by_slicot = 0, deficient = 0;
+    for (const Matrix& A : As) {
+        const Index n = A.rows();
+        // A real left eigenvector w of A: b ⟂ w leaves its mode unreachable.
+        Eigen::EigenSolver<Matrix> es(A.transpose());
+        Index real = 0;
+        while (std::abs(es.eigenvalues()(real).imag()) > 0)
+            ++real;
+        const Vector w = es.eigenvectors().col(real).real().normalized();
+        for (int trial = 0; trial < 20; ++trial) {
+            const Vector b0 = t::randn(n, 1, rng).col(0), e = t::randn(n, 1, rng).col(0);
+            const Vector generic = b0;
+            const Vector orthogonal = b0 - w * w.dot(b0);
+            for (double eps : {-1.0, 0.0, 1e-13, 1e-10, 1e-8, 3e-8, 1e-7, 1e-6, 1e-4, 1e-2}) {
+                const Vector b =
+                    eps < 0 ? generic
+                            : Vector(orthogonal + eps * orthogonal.norm() * e.normalized());
+                const SingleInputRank fast = single_input_rank(A, b, tol);
+                const int slow = ctrb_staircase(A, b, tol, false).rank;
+                BOOST_TEST_CONTEXT("n " << n << " eps " << eps) {
+                    BOOST_TEST(fast.rank == slow);
+                }
+                certified += fast.certified;
+                decided_by_slicot += !fast.certified;
+                deficient += slow < n;
+            }
+        }
+    }
+    BOOST_TEST_MESSAGE("certified " << certified << ", by AB01ND " << decided_by_slicot
+                                    << ", deficient " << deficient);
+    BOOST_TEST(certified > 100);
+    BOOST_TEST(decided_by_slicot > 100);
+    BOOST_TEST(deficient > 50);
+}
+
 BOOST_AUTO_TEST_CASE(a_zero_input_at_one_token_is_found) {
     std::mt19937 rng(8);
     SelectiveLayer l = random_layer(StateForm::Diagonal, 4, 3, 6, rng);
@@ -211,8 +273,28 @@ BOOST_AUTO_TEST_CASE(discrete_radius_is_that_of_the_matrix_exponential) {
 
 BOOST_AUTO_TEST_CASE(reachability_matrix_is_the_product_of_the_steps) {
     std::mt19937 rng(13);
-    for (StateForm form : {StateForm::Diagonal, StateForm::Scalar, StateForm::Companion}) {
-        const SelectiveLayer l = random_layer(form, 3, 4, 6, rng);
+    // The companion forms with a selective b_t and, as SC-Mamba and ST-Mamba-2 have it, a fixed
+    // e_N; the former also with Euler's B̄ = Δ b.
+    struct Case {
+        StateForm form;
+        bool b_fixed, exact_zoh;
+    };
+    for (const Case c :
+         {Case{StateForm::Diagonal, false, false}, Case{StateForm::Scalar, false, false},
+          Case{StateForm::Companion, false, true}, Case{StateForm::Companion, true, true},
+          Case{StateForm::Companion, true, false},
+          Case{StateForm::CompanionTransposed, false, true},
+          Case{StateForm::CompanionTransposed, false, false}}) {
+        SelectiveLayer l = random_layer(c.form, 3, 4, 6, rng);
+        l.exact_zoh = c.exact_zoh;
+        if (c.b_fixed) {
+            l.b_fixed = true;
+            l.B = {Matrix::Zero(1, 4)};
+            l.B[0](0, 3) = 1.0;
+        }
+        // Steps from 0.05 to 40 / ||A||_1: no substep, several, and the dense fallback.
+        l.delta(2, 1) = 40.0 / l.A(1).cwiseAbs().colwise().sum().maxCoeff();
+        l.delta(4, 2) = 200.0 / l.A(2).cwiseAbs().colwise().sum().maxCoeff();
         for (Index u = 0; u < 3; ++u) {
             const Matrix R = reachability_matrix(l, u);
             for (Index k = 0; k < 6; ++k) {
@@ -224,7 +306,11 @@ BOOST_AUTO_TEST_CASE(reachability_matrix_is_the_product_of_the_steps) {
                 Vector col = p.Bd;
                 for (Index j = k + 1; j < 6; ++j)
                     col = zoh(A, Matrix::Zero(4, 1), l.delta(j, u)).Ad * col;
-                BOOST_TEST((R.col(k) - col).norm() <= 1e-12 * col.norm() + 1e-300);
+                BOOST_TEST_CONTEXT(to_string(c.form)
+                                   << " fixed b " << c.b_fixed << " zoh " << c.exact_zoh << " unit "
+                                   << u << " k " << k) {
+                    BOOST_TEST((R.col(k) - col).norm() <= 1e-12 * col.norm() + 1e-300);
+                }
             }
         }
     }
@@ -324,6 +410,31 @@ BOOST_AUTO_TEST_CASE(lyapunov_exponents_of_a_constant_step_are_delta_re_lambda) 
     Vector expect = d.a.row(1).transpose() * mean;
     std::sort(expect.data(), expect.data() + 4, std::greater<>());
     BOOST_TEST((dl.unit_exponents[1] - expect).norm() < 1e-13);
+}
+
+BOOST_AUTO_TEST_CASE(grouped_steps_give_the_token_by_token_qr_exponents) {
+    // The layer groups the commuting Ā_t of a unit into exponentials of their summed steps; the
+    // QR method on each Ā_t by its own dense exponential (unit_steps) is the reference. Steps
+    // large and small, poles real, complex and unstable, both companion forms.
+    std::mt19937 rng(23);
+    for (StateForm form : {StateForm::Companion, StateForm::CompanionTransposed}) {
+        SelectiveLayer l = random_layer(form, 3, 5, 300, rng);
+        l.a.row(1) =
+            poly({{-0.2, 3.0}, {-0.2, -3.0}, {0.1, 0.0}, {-4.0, 1.0}, {-4.0, -1.0}}).transpose();
+        l.delta.col(2) *= 0.01;
+        const LayerLyapunov ly = layer_lyapunov(l);
+        for (Index u = 0; u < 3; ++u) {
+            const std::vector<ZohPair> steps = unit_steps(l, u);
+            const Vector want = lyapunov_exponents(5, 300, [&](Index t, Matrix& At) {
+                At = steps[static_cast<std::size_t>(t - 1)].Ad;
+            });
+            BOOST_TEST_CONTEXT(to_string(form) << " unit " << u) {
+                const Vector& got = ly.unit_exponents[static_cast<std::size_t>(u)];
+                BOOST_TEST((got - want).cwiseAbs().maxCoeff() <=
+                           1e-10 * want.cwiseAbs().maxCoeff());
+            }
+        }
+    }
 }
 
 BOOST_AUTO_TEST_CASE(malformed_layers_are_input_errors) {
