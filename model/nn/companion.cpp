@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include "model/nn/companion_scan_exact.hpp"
 #include "model/nn/modal_scan_fused.hpp"
 
 namespace ssmscope::model {
@@ -153,9 +154,11 @@ torch::Tensor companion_scan_modal(const CompanionScan& s, const ModalBasis& bas
     return torch::stack(ys, 1);
 }
 
-torch::Tensor companion_scan(const CompanionScan& scan, const ModalBasis& basis) {
-    return basis.max_cond <= kMaxModalCond ? companion_scan_modal(scan, basis)
-                                           : companion_scan_dense(scan);
+torch::Tensor companion_scan(const CompanionScan& scan, const std::function<ModalBasis()>& basis) {
+    if (std::optional<torch::Tensor> y = companion_scan_exact(scan))
+        return *y;
+    const ModalBasis b = basis();
+    return b.max_cond <= kMaxModalCond ? companion_scan_modal(scan, b) : companion_scan_dense(scan);
 }
 
 torch::Tensor companion_step(CompanionForm form, const torch::Tensor& coeffs,

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 
 #include <torch/types.h>
 
@@ -65,8 +66,10 @@ torch::Tensor companion_scan_modal(const CompanionScan& scan, const ModalBasis& 
 // Above this cond(V), companion_scan uses the dense path.
 inline constexpr double kMaxModalCond = 1e4;
 
-// The parallel forward: modal when the basis is well conditioned, dense otherwise.
-torch::Tensor companion_scan(const CompanionScan& scan, const ModalBasis& basis);
+// The parallel forward: where no gradient is wanted the exact state-space kernel
+// (companion_scan_exact.hpp); else modal when the basis is well conditioned, dense otherwise.
+// basis() is called only when it is needed.
+torch::Tensor companion_scan(const CompanionScan& scan, const std::function<ModalBasis()>& basis);
 
 // One token of the dense recurrence. delta: (batch, U); x: (batch, U, P); sel: (batch, U, N);
 // h: (batch, U, P, N) updated in place. Returns y: (batch, U, P).

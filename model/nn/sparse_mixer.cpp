@@ -44,8 +44,8 @@ torch::Tensor SparseMixer::forward(const torch::Tensor& u) {
                                                         : MixerRecord{dt, delta, sel, {}};
     }
     const CompanionScan scan{form_, A_coeffs, delta, x.unsqueeze(-1), per_channel(parts[1])};
-    const torch::Tensor ssm =
-        dense_ ? companion_scan_dense(scan) : companion_scan(scan, modal_basis(A_coeffs));
+    const torch::Tensor ssm = dense_ ? companion_scan_dense(scan)
+                                     : companion_scan(scan, [&] { return modal_basis(A_coeffs); });
     return out_proj((ssm.squeeze(-1) + x * D) * torch::silu(xz[1]));
 }
 

@@ -53,7 +53,8 @@ torch::Tensor StMamba2Mixer::forward(const torch::Tensor& u) {
     const CompanionScan scan{CompanionForm::Controllable, coeffs(), delta, x,
                              groups_to_heads(xs[1], g_, n_, h_)};
     const torch::Tensor ssm =
-        dense_ ? companion_scan_dense(scan) : companion_scan(scan, modal_basis_from_poles(poles()));
+        dense_ ? companion_scan_dense(scan)
+               : companion_scan(scan, [&] { return modal_basis_from_poles(poles()); });
     const torch::Tensor y = ssm + x * D.reshape({h_, 1});
     return out_proj(norm->forward_gated(y.reshape({b, l, e_}), parts[0], e_ / c_.ngroups));
 }

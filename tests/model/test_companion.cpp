@@ -10,6 +10,7 @@
 #include "analysis/discretize.hpp"
 #include "analysis/spectrum.hpp"
 #include "model/nn/companion.hpp"
+#include "model/nn/companion_scan_exact.hpp"
 #include "model/nn/sparse_mixer.hpp"
 #include "model/nn/st_mamba2_mixer.hpp"
 #include "tests/model/fixtures.hpp"
@@ -81,14 +82,20 @@ BOOST_AUTO_TEST_CASE(zoh_equals_analysis_c2d) {
     }
 }
 
-BOOST_AUTO_TEST_CASE(dense_and_modal_paths_agree) {
-    torch::NoGradGuard no_grad;
+BOOST_AUTO_TEST_CASE(dense_modal_and_exact_paths_agree) {
+    // With gradients (training) the modal path runs; without (evaluation, the probe) the exact
+    // state-space kernel; the dense recurrence is the reference of both.
     const torch::Tensor tokens = torch::tensor({{3, 17, 0, 55, 17, 9, 42, 3, 3, 28, 11}});
     for (Arch arch : {Arch::ScMamba, Arch::SoMamba, Arch::StMamba2}) {
         for (auto dtype : {torch::kFloat64, torch::kFloat32}) {
             auto m = tiny_model(arch);
             m->to(dtype);
             const torch::Tensor modal = m->forward(tokens);
+            torch::Tensor exact;
+            {
+                torch::NoGradGuard no_grad;
+                exact = m->forward(tokens);
+            }
             for (std::int64_t i = 0; i < m->config().n_layer; ++i) {
                 if (auto* s = dynamic_cast<SparseMixer*>(&m->mixer(i)))
                     s->set_dense(true);
@@ -96,6 +103,9 @@ BOOST_AUTO_TEST_CASE(dense_and_modal_paths_agree) {
                     s->set_dense(true);
             }
             const torch::Tensor dense = m->forward(tokens);
+            const double exact_err = rel_diff(exact, dense);
+            BOOST_TEST_MESSAGE(arch_name(arch) << " " << dtype << ": exact vs dense " << exact_err);
+            BOOST_TEST(exact_err < (dtype == torch::kFloat64 ? 1e-13 : 1e-5));
             const double err = rel_diff(modal, dense);
             BOOST_TEST_MESSAGE(arch_name(arch) << " " << dtype << ": modal vs dense " << err);
             BOOST_TEST(err < 1e-5, arch_name(arch) << " " << dtype << ": " << err);
@@ -113,10 +123,68 @@ BOOST_AUTO_TEST_CASE(ill_conditioned_basis_falls_back_to_dense) {
     const ModalBasis basis = modal_basis(c);
     BOOST_TEST(basis.max_cond > kMaxModalCond);
     torch::manual_seed(3);
-    const CompanionScan scan{
-        CompanionForm::Controllable, c, torch::rand({1, 6, 1}, torch::kFloat64),
-        torch::randn({1, 6, 1, 1}, torch::kFloat64), torch::randn({1, 6, 1, 4}, torch::kFloat64)};
-    BOOST_TEST(torch::equal(companion_scan(scan, basis), companion_scan_dense(scan)));
+    const CompanionScan scan{CompanionForm::Controllable, c,
+                             torch::rand({1, 6, 1}, torch::kFloat64),
+                             torch::randn({1, 6, 1, 1}, torch::kFloat64).requires_grad_(),
+                             torch::randn({1, 6, 1, 4}, torch::kFloat64)};
+    // A gradient is wanted, so the choice is between the modal and the dense path.
+    BOOST_TEST(
+        torch::equal(companion_scan(scan, [&] { return basis; }), companion_scan_dense(scan)));
+}
+
+BOOST_AUTO_TEST_CASE(exact_scan_is_the_dense_recurrence_for_any_poles_and_steps) {
+    // Poles where the modal basis fails (clustered at −1, cond(V) ~ 1e11), well apart, unstable;
+    // steps from 1e-3 to Δ||A||_1 ~ 200 (||A||_1 ~ 1000 on the last unit), where each path's own
+    // exponential is good to ~1e-12 only; both forms; several channels per unit with grouped
+    // selective vectors (ST-Mamba-2's layout) and one shared vector expanded over the units
+    // (SC-Mamba's).
+    torch::NoGradGuard no_grad;
+    torch::manual_seed(11);
+    const std::vector<std::vector<std::complex<double>>> poles = {
+        {{-1.0, 0.0}, {-1.001, 0.0}, {-0.999, 0.0}, {-1.002, 0.0}},
+        {{-0.5, 2.0}, {-0.5, -2.0}, {-3.0, 0.0}, {-7.0, 0.0}},
+        {{0.3, 1.0}, {0.3, -1.0}, {-0.2, 0.0}, {0.1, 0.0}},
+        {{-6.0, 0.0}, {-7.0, 0.0}, {-0.01, 5.0}, {-0.01, -5.0}}};
+    std::vector<double> rows;
+    for (const auto& p : poles) {
+        const analysis::Vector a = analysis::poly(p);
+        rows.insert(rows.end(), a.data(), a.data() + a.size());
+    }
+    const torch::Tensor coeffs = torch::tensor(rows, torch::kFloat64).reshape({4, 4});
+    for (CompanionForm form : {CompanionForm::Controllable, CompanionForm::Observable}) {
+        for (bool shared : {false, true}) {
+            const std::int64_t B = 2, L = 40, U = 4, P = shared ? 1 : 3;
+            torch::Tensor delta = torch::rand({B, L, U}, torch::kFloat64) * 0.3 + 1e-3;
+            delta.select(2, 3) *= 0.05;
+            delta[0][5][3] = 0.15;
+            const torch::Tensor x = torch::randn({B, L, U, P}, torch::kFloat64);
+            const torch::Tensor sel =
+                shared ? torch::randn({B, L, 1, 4}, torch::kFloat64).expand({B, L, U, 4})
+                       : torch::randn({B, L, 2, 4}, torch::kFloat64).repeat_interleave(2, 2);
+            const CompanionScan scan{form, coeffs, delta, x, sel};
+            const torch::Tensor dense = companion_scan_dense(scan);
+            const std::optional<torch::Tensor> exact = companion_scan_exact(scan);
+            BOOST_REQUIRE(exact.has_value());
+            BOOST_TEST(rel_diff(*exact, dense) < 1e-10);
+            // float32: the same recurrence to float32's rounding.
+            const CompanionScan single{form, coeffs.to(torch::kFloat32), delta.to(torch::kFloat32),
+                                       x.to(torch::kFloat32), sel.to(torch::kFloat32)};
+            const std::optional<torch::Tensor> exact32 = companion_scan_exact(single);
+            BOOST_REQUIRE(exact32.has_value());
+            BOOST_TEST(rel_diff(exact32->to(torch::kFloat64), dense) < 1e-5);
+        }
+    }
+    // Where a gradient is wanted, or a step needs more substeps than the kernel takes, the
+    // caller's paths run instead.
+    const torch::Tensor delta = torch::full({1, 3, 4}, 0.1, torch::kFloat64);
+    const torch::Tensor x = torch::randn({1, 3, 4, 1}, torch::kFloat64);
+    const torch::Tensor sel = torch::randn({1, 3, 4, 4}, torch::kFloat64);
+    {
+        torch::AutoGradMode grad(true);
+        const torch::Tensor wanted = coeffs.clone().requires_grad_();
+        BOOST_TEST(!companion_scan_exact({CompanionForm::Controllable, wanted, delta, x, sel}));
+    }
+    BOOST_TEST(!companion_scan_exact({CompanionForm::Controllable, coeffs * 1e3, delta, x, sel}));
 }
 
 BOOST_AUTO_TEST_CASE(sc_mamba_channels_are_controllable_and_so_mamba_observable) {
