@@ -9,6 +9,11 @@
 // of norm <= 1, stopped when the ratio-test bound of the remainder falls below the unit roundoff
 // of T relative to the state: O(s K N) per (token, channel) with K ~ 10-20 terms.
 //
+// Backward: the adjoint recurrence g_{t−1} = exp(Δ_t A') g_t (plus the output's gradient), with
+// dx and the selective b from ∫_0^Δ exp(τA') g dτ, dΔ = g · (A h_t + b x), and dL/da from the
+// adjoint Fréchet derivative of the exponential, all by the same series (cpu/companion_scan.cpp);
+// states recomputed from checkpoints. O(s K N) per (token, channel), memory O(L/K + K) per unit.
+//
 // Layouts: dense, row-major, in the shape beside each pointer. sel has G groups of units (G
 // divides U; unit u reads group u / (U / G)): G = 1 when every channel shares C_t (SC-Mamba).
 #pragma once
@@ -35,6 +40,17 @@ struct CompanionScanArgs {
     const T* x = nullptr;       // (batch, L, U, P)
     const T* sel = nullptr;     // (batch, L, G, N)
     int threads = 0;            // CPU: 0 for every hardware thread; results do not depend on it
+    std::int64_t checkpoint_every = 64;  // backward only: the state is kept every K steps
+};
+
+// Gradients of a real loss, each of its input's shape, overwritten. dcoeffs sums over the batch
+// and dsel over the units of a group, each in a fixed order.
+template <class T>
+struct CompanionScanGrads {
+    T* dx = nullptr;       // (batch, L, U, P)
+    T* ddelta = nullptr;   // (batch, L, U)
+    T* dcoeffs = nullptr;  // (U, N)
+    T* dsel = nullptr;     // (batch, L, G, N)
 };
 
 // Substeps a step may take before the scan refuses it (companion_scan_forward throws

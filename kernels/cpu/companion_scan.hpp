@@ -14,4 +14,10 @@ double companion_scan_max_norm(const CompanionScanArgs<T>& args);
 template <class T>
 void companion_scan_forward(const CompanionScanArgs<T>& args, T* y);
 
+// dy: (batch, L, U, P). Every gradient is required and overwritten. Memory: per (batch row,
+// group) the state every args.checkpoint_every steps of one unit and one chunk's states.
+template <class T>
+void companion_scan_backward(const CompanionScanArgs<T>& args, const T* dy,
+                             const CompanionScanGrads<T>& grads);
+
 }  // namespace ssmscope::kernels

@@ -66,8 +66,8 @@ torch::Tensor companion_scan_modal(const CompanionScan& scan, const ModalBasis& 
 // Above this cond(V), companion_scan uses the dense path.
 inline constexpr double kMaxModalCond = 1e4;
 
-// The parallel forward: where no gradient is wanted the exact state-space kernel
-// (companion_scan_exact.hpp); else modal when the basis is well conditioned, dense otherwise.
+// The parallel scan: the exact state-space kernel where it serves (companion_scan_exact.hpp: the
+// CPU, float or double), else modal when the basis is well conditioned, dense otherwise.
 // basis() is called only when it is needed.
 torch::Tensor companion_scan(const CompanionScan& scan, const std::function<ModalBasis()>& basis);
 

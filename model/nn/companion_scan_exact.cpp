@@ -3,57 +3,82 @@
 #include <torch/torch.h>
 
 #include "kernels/cpu/companion_scan.hpp"
-#include "model/nn/scan_backend.hpp"
+#include "model/nn/kernel_function.hpp"
 
 namespace ssmscope::model {
 
 namespace {
 
+// in: x (batch, L, U, P), delta (batch, L, U), coeffs (U, N), sel (batch, L, G, N).
+template <bool Observable>
+struct CompanionScanKernel {
+    template <class T>
+    static kernels::CompanionScanArgs<T> args(const std::vector<torch::Tensor>& in) {
+        const torch::Tensor& x = in[0];
+        kernels::CompanionScanArgs<T> a;
+        a.shape = {x.size(0), x.size(1), x.size(2), x.size(3), in[2].size(1), in[3].size(2)};
+        a.observable = Observable;
+        a.x = in[0].data_ptr<T>();
+        a.delta = in[1].data_ptr<T>();
+        a.coeffs = in[2].data_ptr<T>();
+        a.sel = in[3].data_ptr<T>();
+        return a;
+    }
+
+    template <class T>
+    static void forward(const std::vector<torch::Tensor>& in, torch::Tensor& y) {
+        kernels::companion_scan_forward<T>(args<T>(in), y.data_ptr<T>());
+    }
+
+    template <class T>
+    static void backward(const std::vector<torch::Tensor>& in, const torch::Tensor& dy,
+                         std::vector<torch::Tensor>& g) {
+        const kernels::CompanionScanGrads<T> grads{g[0].data_ptr<T>(), g[1].data_ptr<T>(),
+                                                   g[2].data_ptr<T>(), g[3].data_ptr<T>()};
+        kernels::companion_scan_backward<T>(args<T>(in), dy.data_ptr<T>(), grads);
+    }
+};
+
 template <class T>
-torch::Tensor run(const CompanionScan& s, const torch::Tensor& coeffs, const torch::Tensor& delta,
-                  const torch::Tensor& x, const torch::Tensor& sel, std::int64_t groups,
-                  bool& served) {
+bool within_substeps(const torch::Tensor& coeffs, const torch::Tensor& delta,
+                     const torch::Tensor& x, const torch::Tensor& sel, bool observable) {
     kernels::CompanionScanArgs<T> a;
-    a.shape = {x.size(0), x.size(1), x.size(2), x.size(3), coeffs.size(1), groups};
-    a.observable = s.form == CompanionForm::Observable;
+    a.shape = {x.size(0), x.size(1), x.size(2), x.size(3), coeffs.size(1), sel.size(2)};
+    a.observable = observable;
     a.coeffs = coeffs.data_ptr<T>();
     a.delta = delta.data_ptr<T>();
     a.x = x.data_ptr<T>();
     a.sel = sel.data_ptr<T>();
-    served = kernels::companion_scan_max_norm(a) <= kernels::kCompanionScanMaxSubsteps;
-    if (!served)
-        return {};
-    torch::Tensor y = torch::empty_like(x);
-    kernels::companion_scan_forward(a, y.data_ptr<T>());
-    return y;
+    return kernels::companion_scan_max_norm(a) <= kernels::kCompanionScanMaxSubsteps;
 }
 
 }  // namespace
 
 std::optional<torch::Tensor> companion_scan_exact(const CompanionScan& s) {
     const auto type = s.x.scalar_type();
-    const bool wants_grad =
-        torch::GradMode::is_enabled() && (s.coeffs.requires_grad() || s.delta.requires_grad() ||
-                                          s.x.requires_grad() || s.sel.requires_grad());
-    if (wants_grad || scan_backend() != ScanBackend::Kernels ||
+    if (scan_backend() != ScanBackend::Kernels ||
         (type != torch::kFloat32 && type != torch::kFloat64) || !s.x.is_cpu() || s.x.dim() != 4 ||
         s.sel.dim() != 4) {
         return std::nullopt;
     }
-    torch::NoGradGuard no_grad;
-    const torch::Tensor coeffs = s.coeffs.to(type).contiguous();
-    const torch::Tensor delta = s.delta.to(type).contiguous(), x = s.x.contiguous();
+    const torch::Tensor coeffs = s.coeffs.to(type), delta = s.delta.to(type);
     // SC-Mamba's C_t is one vector for every channel, expanded: read it once, as one group.
     const bool shared = s.sel.size(2) == 1 || s.sel.stride(2) == 0;
-    const torch::Tensor sel = (shared ? s.sel.narrow(2, 0, 1) : s.sel).to(type).contiguous();
-    const std::int64_t groups = shared ? 1 : s.sel.size(2);
-    bool served = false;
-    torch::Tensor y = type == torch::kFloat64
-                          ? run<double>(s, coeffs, delta, x, sel, groups, served)
-                          : run<float>(s, coeffs, delta, x, sel, groups, served);
-    if (!served)
-        return std::nullopt;
-    return y;
+    const torch::Tensor sel = (shared ? s.sel.narrow(2, 0, 1) : s.sel).to(type);
+    {
+        torch::NoGradGuard no_grad;
+        const torch::Tensor c = coeffs.contiguous(), d = delta.contiguous(), x = s.x.contiguous(),
+                            v = sel.contiguous();
+        const bool ok =
+            type == torch::kFloat64
+                ? within_substeps<double>(c, d, x, v, s.form == CompanionForm::Observable)
+                : within_substeps<float>(c, d, x, v, s.form == CompanionForm::Observable);
+        if (!ok)
+            return std::nullopt;
+    }
+    return s.form == CompanionForm::Observable
+               ? KernelFunction<CompanionScanKernel<true>>::apply(s.x, delta, coeffs, sel)
+               : KernelFunction<CompanionScanKernel<false>>::apply(s.x, delta, coeffs, sel);
 }
 
 }  // namespace ssmscope::model
