@@ -79,9 +79,21 @@ torch::Tensor output(CompanionForm form, const torch::Tensor& h, const torch::Te
     return (h * sel.unsqueeze(2)).sum(-1);
 }
 
+// The scan with one selective vector per unit, as the dense and modal paths index it.
+CompanionScan per_unit(const CompanionScan& s) {
+    const std::int64_t units = s.x.size(2), groups = s.sel.size(2);
+    if (groups == units)
+        return s;
+    CompanionScan u = s;
+    u.sel = groups == 1 ? s.sel.expand({s.sel.size(0), s.sel.size(1), units, s.sel.size(3)})
+                        : s.sel.repeat_interleave(units / groups, 2);
+    return u;
+}
+
 }  // namespace
 
-torch::Tensor companion_scan_dense(const CompanionScan& s) {
+torch::Tensor companion_scan_dense(const CompanionScan& scan) {
+    const CompanionScan s = per_unit(scan);
     const torch::Tensor M = state_matrix(s.form, s.coeffs);
     const torch::Tensor b = input_vector(s.form, s.coeffs, s.sel);
     const auto [Abar, Bbar] = zoh(M, b, s.delta);  // (b, l, U, N, N), (b, l, U, N)
@@ -122,7 +134,8 @@ ModalBasis modal_basis(const torch::Tensor& coeffs) {
     return modal_basis_from_poles(torch::linalg::eigvals(companion(coeffs.to(torch::kFloat64))));
 }
 
-torch::Tensor companion_scan_modal(const CompanionScan& s, const ModalBasis& basis) {
+torch::Tensor companion_scan_modal(const CompanionScan& scan, const ModalBasis& basis) {
+    const CompanionScan s = per_unit(scan);
     const auto cdtype =
         s.x.scalar_type() == torch::kFloat64 ? torch::kComplexDouble : torch::kComplexFloat;
     const torch::Tensor lam = basis.lambda.to(cdtype), V = basis.V.to(cdtype),

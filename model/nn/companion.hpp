@@ -36,7 +36,10 @@ struct CompanionScan {
     torch::Tensor coeffs;  // (U, N)
     torch::Tensor delta;   // (batch, length, U), Δ > 0
     torch::Tensor x;       // (batch, length, U, P), the input of each channel
-    torch::Tensor sel;     // (batch, length, U, N): C_t (controllable) or B_t (observable)
+    // (batch, length, G, N): C_t (controllable) or B_t (observable) of G groups of units, G
+    // dividing U, unit u in group u / (U / G): G = 1 for SC/SO-Mamba's one vector per token, the
+    // B/C groups for ST-Mamba-2, G = U for a vector per unit.
+    torch::Tensor sel;
 };
 
 // Exact ZOH of ẋ = M x + b u over a step Δ: returns (Ā, B̄) = (e^{ΔM}, Δ φ1(ΔM) b), read off the

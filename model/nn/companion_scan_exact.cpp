@@ -62,8 +62,8 @@ std::optional<torch::Tensor> companion_scan_exact(const CompanionScan& s) {
         return std::nullopt;
     }
     const torch::Tensor coeffs = s.coeffs.to(type), delta = s.delta.to(type);
-    // SC-Mamba's C_t is one vector for every channel, expanded: read it once, as one group.
-    const bool shared = s.sel.size(2) == 1 || s.sel.stride(2) == 0;
+    // A vector expanded over the units is read once, as one group.
+    const bool shared = s.sel.size(2) > 1 && s.sel.stride(2) == 0;
     const torch::Tensor sel = (shared ? s.sel.narrow(2, 0, 1) : s.sel).to(type);
     {
         torch::NoGradGuard no_grad;

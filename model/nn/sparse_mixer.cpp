@@ -43,7 +43,8 @@ torch::Tensor SparseMixer::forward(const torch::Tensor& u) {
         *record_ = form_ == CompanionForm::Controllable ? MixerRecord{dt, delta, {}, sel}
                                                         : MixerRecord{dt, delta, sel, {}};
     }
-    const CompanionScan scan{form_, A_coeffs, delta, x.unsqueeze(-1), per_channel(parts[1])};
+    // One C_t (or B_t) for every channel: a single group.
+    const CompanionScan scan{form_, A_coeffs, delta, x.unsqueeze(-1), parts[1].unsqueeze(2)};
     const torch::Tensor ssm = dense_ ? companion_scan_dense(scan)
                                      : companion_scan(scan, [&] { return modal_basis(A_coeffs); });
     return out_proj((ssm.squeeze(-1) + x * D) * torch::silu(xz[1]));

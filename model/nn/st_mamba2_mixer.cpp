@@ -51,7 +51,7 @@ torch::Tensor StMamba2Mixer::forward(const torch::Tensor& u) {
     if (record_)
         *record_ = {parts[2] + dt_bias, delta, {}, xs[1].reshape({b, l, g_, n_})};
     const CompanionScan scan{CompanionForm::Controllable, coeffs(), delta, x,
-                             groups_to_heads(xs[1], g_, n_, h_)};
+                             xs[1].reshape({b, l, g_, n_})};
     const torch::Tensor ssm =
         dense_ ? companion_scan_dense(scan)
                : companion_scan(scan, [&] { return modal_basis_from_poles(poles()); });

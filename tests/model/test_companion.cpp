@@ -224,8 +224,8 @@ BOOST_AUTO_TEST_CASE(exact_scan_gradients_are_those_of_the_dense_recurrence) {
                     std::vector<torch::Tensor> in;
                     for (const torch::Tensor& t : {coeffs0, delta0, x0, sel0})
                         in.push_back(t.to(type).clone().requires_grad_());
-                    const torch::Tensor sel =
-                        shared ? in[3].expand({B, L, U, 4}) : in[3].repeat_interleave(2, 2);
+                    // Shared: expanded over the units (stride 0); grouped: two groups as they are.
+                    const torch::Tensor sel = shared ? in[3].expand({B, L, U, 4}) : in[3];
                     const CompanionScan scan{form, in[0], in[1], in[2], sel};
                     torch::Tensor y;
                     if (dense) {
