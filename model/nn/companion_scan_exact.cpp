@@ -40,15 +40,9 @@ struct CompanionScanKernel {
 };
 
 template <class T>
-bool within_substeps(const torch::Tensor& coeffs, const torch::Tensor& delta,
-                     const torch::Tensor& x, const torch::Tensor& sel, bool observable) {
-    kernels::CompanionScanArgs<T> a;
-    a.shape = {x.size(0), x.size(1), x.size(2), x.size(3), coeffs.size(1), sel.size(2)};
-    a.observable = observable;
-    a.coeffs = coeffs.data_ptr<T>();
-    a.delta = delta.data_ptr<T>();
-    a.x = x.data_ptr<T>();
-    a.sel = sel.data_ptr<T>();
+bool within_substeps(const std::vector<torch::Tensor>& in, bool observable) {
+    const kernels::CompanionScanArgs<T> a = observable ? CompanionScanKernel<true>::args<T>(in)
+                                                       : CompanionScanKernel<false>::args<T>(in);
     return kernels::companion_scan_max_norm(a) <= kernels::kCompanionScanMaxSubsteps;
 }
 
@@ -67,12 +61,11 @@ std::optional<torch::Tensor> companion_scan_exact(const CompanionScan& s) {
     const torch::Tensor sel = (shared ? s.sel.narrow(2, 0, 1) : s.sel).to(type);
     {
         torch::NoGradGuard no_grad;
-        const torch::Tensor c = coeffs.contiguous(), d = delta.contiguous(), x = s.x.contiguous(),
-                            v = sel.contiguous();
-        const bool ok =
-            type == torch::kFloat64
-                ? within_substeps<double>(c, d, x, v, s.form == CompanionForm::Observable)
-                : within_substeps<float>(c, d, x, v, s.form == CompanionForm::Observable);
+        const std::vector<torch::Tensor> in = {s.x.contiguous(), delta.contiguous(),
+                                               coeffs.contiguous(), sel.contiguous()};
+        const bool obs = s.form == CompanionForm::Observable;
+        const bool ok = type == torch::kFloat64 ? within_substeps<double>(in, obs)
+                                                : within_substeps<float>(in, obs);
         if (!ok)
             return std::nullopt;
     }

@@ -43,6 +43,17 @@ analysis::Matrix e_n(std::int64_t n) {
     return b;
 }
 
+// (units, N) coefficients of the monic polynomials with these roots, one unit per list.
+torch::Tensor coeffs_of(const std::vector<std::vector<std::complex<double>>>& poles) {
+    std::vector<double> rows;
+    for (const auto& p : poles) {
+        const analysis::Vector a = analysis::poly(p);
+        rows.insert(rows.end(), a.data(), a.data() + a.size());
+    }
+    const auto units = static_cast<std::int64_t>(poles.size());
+    return torch::tensor(rows, torch::kFloat64).reshape({units, -1});
+}
+
 // Selects a scan backend for a scope.
 struct Backend {
     explicit Backend(ScanBackend b) { set_scan_backend(b); }
@@ -156,12 +167,7 @@ BOOST_AUTO_TEST_CASE(exact_scan_is_the_dense_recurrence_for_any_poles_and_steps)
         {{-0.5, 2.0}, {-0.5, -2.0}, {-3.0, 0.0}, {-7.0, 0.0}},
         {{0.3, 1.0}, {0.3, -1.0}, {-0.2, 0.0}, {0.1, 0.0}},
         {{-6.0, 0.0}, {-7.0, 0.0}, {-0.01, 5.0}, {-0.01, -5.0}}};
-    std::vector<double> rows;
-    for (const auto& p : poles) {
-        const analysis::Vector a = analysis::poly(p);
-        rows.insert(rows.end(), a.data(), a.data() + a.size());
-    }
-    const torch::Tensor coeffs = torch::tensor(rows, torch::kFloat64).reshape({4, 4});
+    const torch::Tensor coeffs = coeffs_of(poles);
     for (CompanionForm form : {CompanionForm::Controllable, CompanionForm::Observable}) {
         for (bool shared : {false, true}) {
             const std::int64_t B = 2, L = 40, U = 4, P = shared ? 1 : 3;
@@ -203,12 +209,7 @@ BOOST_AUTO_TEST_CASE(exact_scan_gradients_are_those_of_the_dense_recurrence) {
         {{-0.5, 0.0}, {-0.5, 0.0}, {-0.5, 0.0}, {-2.0, 0.0}},
         {{0.3, 1.0}, {0.3, -1.0}, {-0.2, 0.0}, {0.1, 0.0}},
         {{-3.0, 0.0}, {-4.0, 0.0}, {-0.1, 2.0}, {-0.1, -2.0}}};
-    std::vector<double> rows;
-    for (const auto& p : poles) {
-        const analysis::Vector a = analysis::poly(p);
-        rows.insert(rows.end(), a.data(), a.data() + a.size());
-    }
-    const torch::Tensor coeffs0 = torch::tensor(rows, torch::kFloat64).reshape({4, 4});
+    const torch::Tensor coeffs0 = coeffs_of(poles);
     double worst[2][5] = {};
     for (auto dtype : {torch::kFloat64, torch::kFloat32}) {
         for (CompanionForm form : {CompanionForm::Controllable, CompanionForm::Observable}) {
