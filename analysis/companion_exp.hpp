@@ -31,7 +31,6 @@ class CompanionExp {
     Vector gain(double delta, const Vector& b) const;
 
     double norm1() const { return norm1_; }
-    const Matrix& dense() const { return A_; }
 
     static constexpr int kMaxSubsteps = 64;
 

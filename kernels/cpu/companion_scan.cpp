@@ -95,13 +95,16 @@ template <class T>
 struct Work {
     static constexpr int W = detail::kLanes;
     std::vector<T> v, term, next, integral;
+    std::vector<T> left, right;  // the Fréchet coupling's two (N + 1, W) vectors
     T d[W] = {}, x[W] = {}, ones[W] = {};
     double norm[W] = {};
     explicit Work(std::int64_t n)
         : v(static_cast<std::size_t>(2 * (n + 1) * W)),
           term(v.size()),
           next(v.size()),
-          integral(v.size()) {
+          integral(v.size()),
+          left(static_cast<std::size_t>((n + 1) * W)),
+          right(left.size()) {
         std::fill(ones, ones + W, T(1));
     }
 };
@@ -183,18 +186,19 @@ void frechet(const Block<T>& B, std::int64_t t, const T* hp, const T* g, T* da, 
         w.norm[l] = 2 * xnorm;
     }
     const bool obs = B.a.observable;
-    // X̂ z = Δ [A z_s + b z_x; 0];  X̂' z = Δ [A' z_s; b · z_s].
-    const auto xhat = [&](const T* z, T* o) {
-        companion_times(B.coeffs.data(), z, o, n, obs, d);
-        for (std::int64_t i = 0; i < n; ++i) {
+    // X̂ z = Δ [A z_s + b z_x; 0] (controllable) or X̂' z = Δ [A' z_s; b · z_s] (observable): the
+    // state block is companion(a) itself in both (A = C, or A' = (C')' = C).
+    const auto diagonal_block = [&](const T* z, T* o) {
+        companion_times(B.coeffs.data(), z, o, n, false, d);
+        if (!obs) {
+            for (std::int64_t i = 0; i < n; ++i) {
 #pragma omp simd
-            for (int l = 0; l < W; ++l)
-                o[i * W + l] += d[l] * bv[i] * z[n * W + l];
+                for (int l = 0; l < W; ++l)
+                    o[i * W + l] += d[l] * bv[i] * z[n * W + l];
+            }
+            std::fill(o + n * W, o + m * W, T(0));
+            return;
         }
-        std::fill(o + n * W, o + m * W, T(0));
-    };
-    const auto xhat_t = [&](const T* z, T* o) {
-        companion_times(B.coeffs.data(), z, o, n, !obs, d);
         T dot[W] = {};
         for (std::int64_t i = 0; i < n; ++i) {
 #pragma omp simd
@@ -205,41 +209,29 @@ void frechet(const Block<T>& B, std::int64_t t, const T* hp, const T* g, T* da, 
         for (int l = 0; l < W; ++l)
             o[n * W + l] = d[l] * dot[l];
     };
+    // The coupling α left rightᵀ: v ĝᵀ (controllable) or ĝ vᵀ (observable).
+    T* vv = obs ? w.right.data() : w.left.data();
+    T* gg = obs ? w.left.data() : w.right.data();
+    std::copy(hp, hp + n * W, vv);
+    std::copy(x, x + W, vv + n * W);
+    std::copy(g, g + n * W, gg);
+    std::fill(gg + n * W, gg + m * W, T(0));
+    const T* left = w.left.data();
+    const T* right = w.right.data();
     const auto op = [&](const T* in, T* out) {
         const T* q = in + m * W;
+        diagonal_block(in, out);
+        diagonal_block(q, out + m * W);
         T c[W] = {};
-        if (!obs) {
-            xhat(in, out);
-            xhat(q, out + m * W);
-            for (std::int64_t i = 0; i < n; ++i) {
-#pragma omp simd
-                for (int l = 0; l < W; ++l)
-                    c[l] += g[i * W + l] * q[i * W + l];
-            }
-            for (std::int64_t i = 0; i < n; ++i) {
-#pragma omp simd
-                for (int l = 0; l < W; ++l)
-                    out[i * W + l] += alpha[l] * c[l] * hp[i * W + l];
-            }
+        for (std::int64_t i = 0; i < m; ++i) {
 #pragma omp simd
             for (int l = 0; l < W; ++l)
-                out[n * W + l] += alpha[l] * c[l] * x[l];
-        } else {
-            xhat_t(in, out);
-            xhat_t(q, out + m * W);
+                c[l] += right[i * W + l] * q[i * W + l];
+        }
+        for (std::int64_t i = 0; i < m; ++i) {
 #pragma omp simd
             for (int l = 0; l < W; ++l)
-                c[l] = x[l] * q[n * W + l];
-            for (std::int64_t i = 0; i < n; ++i) {
-#pragma omp simd
-                for (int l = 0; l < W; ++l)
-                    c[l] += hp[i * W + l] * q[i * W + l];
-            }
-            for (std::int64_t i = 0; i < n; ++i) {
-#pragma omp simd
-                for (int l = 0; l < W; ++l)
-                    out[i * W + l] += alpha[l] * c[l] * g[i * W + l];
-            }
+                out[i * W + l] += alpha[l] * c[l] * left[i * W + l];
         }
     };
     T* v = w.v.data();
