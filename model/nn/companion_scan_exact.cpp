@@ -49,19 +49,20 @@ bool within_substeps(const std::vector<torch::Tensor>& in, bool observable) {
 }  // namespace
 
 std::optional<torch::Tensor> companion_scan_exact(const CompanionScan& s) {
-    const auto type = s.x.scalar_type();
-    if (scan_backend() != ScanBackend::Kernels ||
-        (type != torch::kFloat32 && type != torch::kFloat64) || !s.x.is_cpu() || s.x.dim() != 4 ||
-        s.sel.dim() != 4) {
+    if (scan_backend() != ScanBackend::Kernels || !kernel_io_dtype(s.x) || !s.x.is_cpu() ||
+        s.x.dim() != 4 || s.sel.dim() != 4) {
         return std::nullopt;
     }
+    // bf16 / fp16 (autocast) sequences are scanned in float32 and returned in their own dtype.
+    const auto type = kernel_compute_type(s.x);
+    const torch::Tensor x = s.x.to(type);
     const torch::Tensor coeffs = s.coeffs.to(type), delta = s.delta.to(type);
     // A vector expanded over the units is read once, as one group.
     const bool shared = s.sel.size(2) > 1 && s.sel.stride(2) == 0;
     const torch::Tensor sel = (shared ? s.sel.narrow(2, 0, 1) : s.sel).to(type);
     {
         torch::NoGradGuard no_grad;
-        const std::vector<torch::Tensor> in = {s.x.contiguous(), delta.contiguous(),
+        const std::vector<torch::Tensor> in = {x.contiguous(), delta.contiguous(),
                                                coeffs.contiguous(), sel.contiguous()};
         const bool obs = s.form == CompanionForm::Observable;
         const bool ok = type == torch::kFloat64 ? within_substeps<double>(in, obs)
@@ -70,8 +71,8 @@ std::optional<torch::Tensor> companion_scan_exact(const CompanionScan& s) {
             return std::nullopt;
     }
     return s.form == CompanionForm::Observable
-               ? KernelFunction<CompanionScanKernel<true>>::apply(s.x, delta, coeffs, sel)
-               : KernelFunction<CompanionScanKernel<false>>::apply(s.x, delta, coeffs, sel);
+               ? apply_kernel<CompanionScanKernel<true>>(s.x, delta, coeffs, sel)
+               : apply_kernel<CompanionScanKernel<false>>(s.x, delta, coeffs, sel);
 }
 
 }  // namespace ssmscope::model

@@ -49,11 +49,35 @@ inline bool kernel_dtype(const torch::Tensor& t) {
     return t.scalar_type() == torch::kFloat32 || t.scalar_type() == torch::kFloat64;
 }
 
+// The dtypes a fused scan takes and returns: the kernels' own, and bf16 / fp16, the activations of
+// a mixed-precision (autocast) forward, which run through the float32 kernels (state and
+// accumulation in float32, as mixed-precision scans keep them).
+inline bool kernel_io_dtype(const torch::Tensor& t) {
+    return kernel_dtype(t) || t.scalar_type() == torch::kBFloat16 ||
+           t.scalar_type() == torch::kFloat16;
+}
+
+// The dtype a kernel computes a sequence in `t` in: double for double, else float.
+inline torch::ScalarType kernel_compute_type(const torch::Tensor& t) {
+    return t.scalar_type() == torch::kFloat64 ? torch::kFloat64 : torch::kFloat32;
+}
+
+// Kernel applied to `first, rest...`, all in first's compute type, its output in first's dtype:
+// under autocast a bf16 sequence goes in and a bf16 output comes out, the parameters (float32
+// under autocast) are not rounded to bf16 on the way, and autograd converts the gradients back.
+// Counts the call (kernel_calls).
+template <class Kernel, class... Rest>
+torch::Tensor apply_kernel(const torch::Tensor& first, const Rest&... rest) {
+    const auto type = kernel_compute_type(first);
+    count_kernel_call(!kernel_dtype(first));
+    return KernelFunction<Kernel>::apply(first.to(type), rest.to(type)...).to(first.scalar_type());
+}
+
 // Whether the fused scan kernels serve a sequence in `t`: the kernel backend is selected, the
-// dtype is one they are built for, and the tensor is on the CPU, or on a GPU where the CUDA
-// kernels were built against a CUDA LibTorch (SSMSCOPE_CUDA_KERNELS, set for model/'s sources).
+// dtype is one they take, and the tensor is on the CPU, or on a GPU where the CUDA kernels were
+// built against a CUDA LibTorch (SSMSCOPE_CUDA_KERNELS, set for model/'s sources).
 inline bool kernels_serve(const torch::Tensor& t) {
-    if (scan_backend() != ScanBackend::Kernels || !kernel_dtype(t))
+    if (scan_backend() != ScanBackend::Kernels || !kernel_io_dtype(t))
         return false;
 #ifdef SSMSCOPE_CUDA_KERNELS
     if (t.is_cuda())

@@ -67,11 +67,9 @@ bool fused_modal_scan_supported(const torch::Tensor& x) {
 torch::Tensor modal_scan_fused(const torch::Tensor& x, const torch::Tensor& delta,
                                const torch::Tensor& lambda, const torch::Tensor& g,
                                const torch::Tensor& o) {
-    const auto type = x.scalar_type();
-    const auto re = [&](const torch::Tensor& c) { return torch::real(c).to(type); };
-    const auto im = [&](const torch::Tensor& c) { return torch::imag(c).to(type); };
-    return KernelFunction<ModalScanKernel>::apply(x, delta.to(type), re(lambda), im(lambda), re(g),
-                                                  im(g), re(o), im(o));
+    return apply_kernel<ModalScanKernel>(x, delta, torch::real(lambda), torch::imag(lambda),
+                                         torch::real(g), torch::imag(g), torch::real(o),
+                                         torch::imag(o));
 }
 
 }  // namespace ssmscope::model

@@ -3,6 +3,8 @@
 // stay as the reference that tests compare the kernels with.
 #pragma once
 
+#include <cstdint>
+
 namespace ssmscope::model {
 
 enum class ScanBackend { Kernels, Reference };
@@ -10,5 +12,14 @@ enum class ScanBackend { Kernels, Reference };
 // Process-wide; set it before running models (tests and benchmarks switch it).
 void set_scan_backend(ScanBackend backend);
 ScanBackend scan_backend();
+
+// How many sequences the fused scan kernels have been applied to in this process (every forward of
+// a mixer through them counts one), and how many of them came in bf16 or fp16 (autocast), so that
+// a test can tell that they, and not the torch-ops scans, ran.
+struct KernelCalls {
+    std::int64_t total = 0, reduced_precision = 0;
+};
+KernelCalls kernel_calls();
+void count_kernel_call(bool reduced_precision);
 
 }  // namespace ssmscope::model

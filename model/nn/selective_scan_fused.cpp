@@ -62,9 +62,7 @@ torch::Tensor selective_scan_fused(const torch::Tensor& u, const torch::Tensor& 
                                    const torch::Tensor& A, const torch::Tensor& B,
                                    const torch::Tensor& C, const torch::Tensor& D,
                                    const torch::Tensor& z) {
-    const auto type = u.scalar_type();
-    return KernelFunction<SelectiveScanKernel>::apply(u, delta.to(type), A.to(type), B.to(type),
-                                                      C.to(type), D.to(type), z.to(type));
+    return apply_kernel<SelectiveScanKernel>(u, delta, A, B, C, D, z);
 }
 
 }  // namespace ssmscope::model

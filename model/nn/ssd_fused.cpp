@@ -63,8 +63,7 @@ bool fused_ssd_supported(const torch::Tensor& x) {
 
 torch::Tensor ssd_fused(const torch::Tensor& x, const torch::Tensor& delta, const torch::Tensor& A,
                         const torch::Tensor& B, const torch::Tensor& C) {
-    const auto type = x.scalar_type();
-    return KernelFunction<SsdKernel>::apply(x, delta.to(type), A.to(type), B.to(type), C.to(type));
+    return apply_kernel<SsdKernel>(x, delta, A, B, C);
 }
 
 }  // namespace ssmscope::model
