@@ -104,6 +104,10 @@ std::vector<CLI::Option*> add_train_args(CLI::App& cmd, model::TrainOptions& o) 
         ->capture_default_str();
     add(cmd.add_option("--keep", o.keep_checkpoints, "checkpoints kept"))->capture_default_str();
     add(cmd.add_option("--device", o.device, "cpu or cuda"))->capture_default_str();
+    add(cmd.add_option("--precision", o.precision,
+                       "forward precision: bf16 (autocast; float32 weights, scan state and loss), "
+                       "float32, or auto (bf16 on cuda, float32 on cpu)"))
+        ->capture_default_str();
     return added;
 }
 

@@ -22,6 +22,7 @@ TrainRequest train_request(const TrainForm& form) {
     o.batch = form.batch;
     o.seq_len = form.seq_len;
     o.device = form.device;
+    o.precision = form.precision;
     o.stability_every = form.stability_every;
     derive_schedule(o);
     if (form.fine_tune) {

@@ -28,6 +28,7 @@ struct TrainForm {
     double lr = 3e-3;
     std::int64_t batch = 8, seq_len = 64, stability_every = 10;
     std::string device = "cpu";
+    std::string precision = "auto";  // TrainOptions::precision
     int nproc = 1;
     std::string out;  // the run directory (absent or empty)
 };

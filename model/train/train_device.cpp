@@ -19,18 +19,30 @@ torch::Device resolve_device(const std::string& name) {
     return torch::kCUDA;
 }
 
-Autocast::Autocast(bool on) : on_(on) {
-    if (on_) {
+bool bf16_autocast(const std::string& precision, const torch::Device& device) {
+    return precision == "bf16" || (precision == "auto" && device.is_cuda());
+}
+
+Autocast::Autocast(const torch::Device& device, bool on) : on_(on), cuda_(device.is_cuda()) {
+    if (!on_)
+        return;
+    if (cuda_) {
         at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
         at::autocast::set_enabled(true);
+    } else {
+        at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+        at::autocast::set_cpu_enabled(true);
     }
 }
 
 Autocast::~Autocast() {
-    if (on_) {
+    if (!on_)
+        return;
+    if (cuda_)
         at::autocast::set_enabled(false);
-        at::autocast::clear_cache();
-    }
+    else
+        at::autocast::set_cpu_enabled(false);
+    at::autocast::clear_cache();
 }
 
 }  // namespace ssmscope::model

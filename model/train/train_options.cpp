@@ -41,6 +41,8 @@ void TrainOptions::validate(const std::string& source) const {
     require(stability_tokens >= 1, source, "stability_tokens", "at least 1");
     require(keep_checkpoints >= 1, source, "keep_checkpoints", "at least 1");
     require(device == "cpu" || device == "cuda", source, "device", "\"cpu\" or \"cuda\"");
+    require(precision == "auto" || precision == "float32" || precision == "bf16", source,
+            "precision", "\"auto\", \"float32\" or \"bf16\"");
     require(lora_rank >= 0, source, "lora_rank", "0 (no LoRA) or more");
     require(lora_alpha > 0, source, "lora_alpha", "positive");
     require(lora_rank == 0 || !base_checkpoint.empty(), source, "lora_rank",
@@ -73,6 +75,7 @@ nlohmann::json to_json(const TrainOptions& o) {
     j["checkpoint_every"] = o.checkpoint_every;
     j["keep_checkpoints"] = o.keep_checkpoints;
     j["device"] = o.device;
+    j["precision"] = o.precision;
     j["base_checkpoint"] = o.base_checkpoint;
     j["tokenizer"] = o.tokenizer;
     j["blocks"] = o.blocks;
@@ -112,6 +115,7 @@ TrainOptions train_options_from_json(const nlohmann::json& j, const std::string&
     o.checkpoint_every = count("checkpoint_every", o.checkpoint_every);
     o.keep_checkpoints = count("keep_checkpoints", o.keep_checkpoints);
     o.device = f["device"].string_or(o.device);
+    o.precision = f["precision"].string_or(o.precision);
     o.base_checkpoint = f["base_checkpoint"].string_or("");
     o.tokenizer = f["tokenizer"].string_or("");
     o.lora_rank = count("lora_rank", 0);

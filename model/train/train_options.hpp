@@ -41,7 +41,10 @@ struct TrainOptions {
     std::int64_t checkpoint_every = 100;  // a checkpoint is always written at the end
     std::int64_t keep_checkpoints = 2;    // newest step-* directories kept
 
-    std::string device = "cpu";  // "cpu" or "cuda" (bf16 autocast)
+    std::string device = "cpu";  // "cpu" or "cuda"
+    // The forwards' precision: "bf16" (autocast: bf16 matmuls and activations, float32 weights,
+    // scan state and loss), "float32", or "auto" (bf16 on CUDA, float32 on the CPU).
+    std::string precision = "auto";
 
     // Fine-tuning: only the named blocks train; with lora_rank > 0 only LoRA adapters on their
     // projections (and the embeddings when named) train, merged into the weights on save.

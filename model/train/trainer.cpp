@@ -176,7 +176,7 @@ std::optional<std::string> Trainer::Impl::train_step(double lr, double& loss, do
             lora->refresh();
         torch::Tensor logits;
         {
-            Autocast autocast(device.is_cuda());
+            Autocast autocast(device, bf16_autocast(options.precision, device));
             logits = model->forward(last_inputs);
         }
         const torch::Tensor l = torch::nn::functional::cross_entropy(

@@ -34,7 +34,7 @@ EvalEvent evaluate_validation(LanguageModel& model, LoraAdapters* lora,
             torch::from_blob(ids.data(), {rows, len + 1}, torch::kInt64).clone().to(device);
         torch::Tensor logits;
         {
-            Autocast autocast(device.is_cuda());
+            Autocast autocast(device, bf16_autocast(options.precision, device));
             logits = model.forward(batch.slice(1, 0, len));
         }
         nll += torch::nn::functional::cross_entropy(

@@ -94,6 +94,7 @@ void TestGuiTrain::five_steps_add_five_points_and_the_model_opens() {
     gui::TrainPanel* panel = w.train_panel();
     w.tabs()->setCurrentWidget(panel);
     fill_form(*panel, write_corpus(tmp), tmp / "run", 5, 1);
+    panel->findChild<QComboBox*>("precision")->setCurrentText("bf16");
     // The event loop must keep turning while the run trains: a 10 ms timer measures it.
     using Clock = std::chrono::steady_clock;
     auto last = Clock::now();
@@ -115,6 +116,11 @@ void TestGuiTrain::five_steps_add_five_points_and_the_model_opens() {
     tick.stop();
     QVERIFY2(finished.front().front().toBool(), qPrintable(finished.front().at(1).toString()));
     QCOMPARE(steps.size(), 5);
+    {
+        std::ifstream in(tmp / "run" / "train.json");
+        QCOMPARE(QString::fromStdString(nlohmann::json::parse(in)["precision"].get<std::string>()),
+                 QString("bf16"));
+    }
 
     gui::Plot* loss = plot(*panel, "train_loss");
     gui::Plot* ppl = plot(*panel, "train_perplexity");

@@ -2,6 +2,8 @@
 // scans: forward values and every gradient through autograd, the whole model, and a training
 // run whose loss curve must not move.
 #include <iomanip>
+#include <string>
+#include <vector>
 
 #include <boost/test/unit_test.hpp>
 #include <torch/torch.h>
@@ -140,27 +142,46 @@ BOOST_AUTO_TEST_CASE(models_agree_on_both_backends) {
     }
 }
 
+namespace {
+
+// 20 steps of a tiny model on the test corpus: the loss and the fused kernel calls (all, and
+// those with bf16/fp16 inputs) of every step.
+struct Curve {
+    std::vector<double> loss;
+    std::vector<model::KernelCalls> calls;
+};
+
+Curve train_curve(model::Arch arch, model::ScanBackend backend, const std::string& precision) {
+    Backend b(backend);
+    test::TempDir tmp;
+    model::TrainOptions o;
+    o.corpus = (fs::path(SSMSCOPE_SOURCE_DIR) / "tests/data/tiny_corpus.txt").string();
+    o.batch = 2;
+    o.seq_len = 32;
+    o.steps = 20;
+    o.warmup = 2;
+    o.eval_every = 0;
+    o.stability_every = 0;
+    o.checkpoint_every = 0;
+    o.eval_tokens = 64;
+    o.precision = precision;
+    struct Listener : model::TrainListener {
+        Curve c;
+        void on_step(const model::StepEvent& e) override {
+            c.loss.push_back(e.loss);
+            c.calls.push_back(model::kernel_calls());
+        }
+    } listener;
+    model::TrainControl control;
+    model::Trainer::start(o, test::tiny_config(arch), tmp / "run")->run(listener, control);
+    return listener.c;
+}
+
+}  // namespace
+
 BOOST_AUTO_TEST_CASE(training_loss_curve_is_the_reference_one) {
     const auto run = [](model::Arch arch, model::ScanBackend backend) {
-        Backend b(backend);
-        test::TempDir tmp;
-        model::TrainOptions o;
-        o.corpus = (fs::path(SSMSCOPE_SOURCE_DIR) / "tests/data/tiny_corpus.txt").string();
-        o.batch = 2;
-        o.seq_len = 32;
-        o.steps = 20;
-        o.warmup = 2;
-        o.eval_every = 0;
-        o.stability_every = 0;
-        o.checkpoint_every = 0;
-        o.eval_tokens = 64;
-        struct Losses : model::TrainListener {
-            std::vector<double> v;
-            void on_step(const model::StepEvent& e) override { v.push_back(e.loss); }
-        } losses;
-        model::TrainControl control;
-        model::Trainer::start(o, test::tiny_config(arch), tmp / "run")->run(losses, control);
-        return losses.v;
+        return train_curve(arch, backend, "float32").loss;
     };
     for (model::Arch arch : {model::Arch::Mamba, model::Arch::Mamba2, model::Arch::ScMamba,
                              model::Arch::SoMamba, model::Arch::StMamba2}) {
@@ -186,5 +207,37 @@ BOOST_AUTO_TEST_CASE(training_loss_curve_is_the_reference_one) {
         BOOST_TEST(early < 1e-5, model::arch_name(arch));
         BOOST_TEST(worst < 1e-3, model::arch_name(arch));
         BOOST_TEST(fused.back() < fused.front());
+    }
+}
+
+BOOST_AUTO_TEST_CASE(bf16_autocast_training_runs_through_the_kernels) {
+    for (model::Arch arch : {model::Arch::Mamba, model::Arch::Mamba2, model::Arch::ScMamba,
+                             model::Arch::SoMamba, model::Arch::StMamba2}) {
+        const Curve f32 = train_curve(arch, model::ScanBackend::Kernels, "float32");
+        const Curve bf16 = train_curve(arch, model::ScanBackend::Kernels, "bf16");
+        BOOST_REQUIRE(f32.loss.size() == 20u);
+        BOOST_REQUIRE(bf16.loss.size() == 20u);
+        // Between two steps one training forward ran: every layer's scan through a kernel, with
+        // bf16 inputs under autocast and float32 ones without. (The last step's event comes after
+        // the final stability snapshot, whose probe scans too.)
+        const std::int64_t layers = test::tiny_config(arch).n_layer;
+        for (std::size_t i = 1; i < 19; ++i) {
+            BOOST_TEST(bf16.calls[i].total - bf16.calls[i - 1].total == layers);
+            BOOST_TEST(bf16.calls[i].reduced_precision - bf16.calls[i - 1].reduced_precision ==
+                       layers);
+            BOOST_TEST(f32.calls[i].total - f32.calls[i - 1].total == layers);
+            BOOST_TEST(f32.calls[i].reduced_precision == f32.calls[i - 1].reduced_precision);
+        }
+        double worst = 0;
+        for (std::size_t i = 0; i < 20; ++i)
+            worst = std::max(worst, std::abs(bf16.loss[i] - f32.loss[i]) / std::abs(f32.loss[i]));
+        BOOST_TEST_MESSAGE(model::arch_name(arch)
+                           << ": bf16 autocast against float32, largest relative loss difference "
+                              "over 20 steps "
+                           << worst << " (last " << bf16.loss.back() << " vs " << f32.loss.back()
+                           << ")");
+        BOOST_TEST(worst < 2e-2, model::arch_name(arch));
+        BOOST_TEST(worst > 0, "bf16 rounding must show: " << model::arch_name(arch));
+        BOOST_TEST(bf16.loss.back() < bf16.loss.front());
     }
 }

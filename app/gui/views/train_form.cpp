@@ -103,6 +103,10 @@ TrainForm::TrainForm(QWidget* parent) : QWidget(parent) {
     device_->addItem("cpu");
     if (cuda_available())
         device_->addItem("cuda");
+    precision_ = new QComboBox;
+    precision_->setObjectName("precision");
+    precision_->addItems({"auto", "float32", "bf16"});
+    precision_->setToolTip(tr("bf16 autocast of the forward; auto: bf16 on CUDA, float32 on CPU"));
     nproc_ = spin(1, 64, 1);
     nproc_->setObjectName("nproc");
     nproc_->setToolTip(tr("data-parallel worker processes on this machine (PyTorch c10d, Gloo)"));
@@ -118,6 +122,7 @@ TrainForm::TrainForm(QWidget* parent) : QWidget(parent) {
     rf->addRow(tr("Sequence length"), seq_len_);
     rf->addRow(tr("Stability every"), stability_every_);
     rf->addRow(tr("Device"), device_);
+    rf->addRow(tr("Precision"), precision_);
     rf->addRow(tr("Processes"), nproc_);
     rf->addRow(tr("Run folder"), out_);
 
@@ -162,11 +167,12 @@ void TrainForm::update_enabled() {
     ngroups_->setEnabled(fresh && heads && !busy_);
     blocks_->setEnabled(!fresh && !busy_);
     lora_rank_->setEnabled(!fresh && !busy_);
-    for (QWidget* w : {static_cast<QWidget*>(corpus_), static_cast<QWidget*>(steps_),
-                       static_cast<QWidget*>(lr_), static_cast<QWidget*>(batch_),
-                       static_cast<QWidget*>(seq_len_), static_cast<QWidget*>(device_),
-                       static_cast<QWidget*>(nproc_), static_cast<QWidget*>(out_),
-                       static_cast<QWidget*>(stability_every_), static_cast<QWidget*>(new_model_)})
+    for (QWidget* w :
+         {static_cast<QWidget*>(corpus_), static_cast<QWidget*>(steps_), static_cast<QWidget*>(lr_),
+          static_cast<QWidget*>(batch_), static_cast<QWidget*>(seq_len_),
+          static_cast<QWidget*>(device_), static_cast<QWidget*>(precision_),
+          static_cast<QWidget*>(nproc_), static_cast<QWidget*>(out_),
+          static_cast<QWidget*>(stability_every_), static_cast<QWidget*>(new_model_)})
         w->setEnabled(!busy_);
     finetune_->setEnabled(!busy_ && !checkpoint_.isEmpty());
 }
@@ -193,6 +199,7 @@ usecase::TrainRequest TrainForm::request() const {
     f.seq_len = seq_len_->value();
     f.stability_every = stability_every_->value();
     f.device = device_->currentText().toStdString();
+    f.precision = precision_->currentText().toStdString();
     f.nproc = nproc_->value();
     if (f.fine_tune) {
         f.base_checkpoint = checkpoint_.toStdString();

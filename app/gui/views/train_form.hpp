@@ -45,6 +45,7 @@ class TrainForm : public QWidget {
     QSpinBox *steps_, *batch_, *seq_len_, *nproc_, *stability_every_;
     QDoubleSpinBox* lr_;
     QComboBox* device_;
+    QComboBox* precision_;
     QLineEdit* out_;
 };
 
