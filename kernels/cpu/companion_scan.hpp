@@ -15,7 +15,7 @@ template <class T>
 void companion_scan_forward(const CompanionScanArgs<T>& args, T* y);
 
 // dy: (batch, L, U, P). Every gradient is required and overwritten. Memory: per (batch row,
-// group) the state every args.checkpoint_every steps of one unit and one chunk's states.
+// group) the states of a chunk of tokens (kernels/companion_scan.hpp: checkpoint_every).
 template <class T>
 void companion_scan_backward(const CompanionScanArgs<T>& args, const T* dy,
                              const CompanionScanGrads<T>& grads);

@@ -129,9 +129,9 @@ BOOST_AUTO_TEST_CASE(sigint_saves_a_checkpoint_and_exits_130) {
     std::string plain = kRun;
     plain.erase(std::remove(plain.begin(), plain.end(), '\''), plain.end());
     const pid_t pid =
-        spawn(tmp.path(), words("train --arch sc-mamba --steps 2000 --checkpoint-every "
-                                "1000 --log-every 1 --out run " +
-                                plain));
+        spawn(tmp.path(), words("train --arch sc-mamba --checkpoint-every 1000 --log-every 1 "
+                                "--out run " +
+                                plain + " --steps 100000"));  // the last --steps counts
     wait_until([&] { return fs::exists(tmp / "run/metrics.jsonl"); });
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     kill(pid, SIGINT);
