@@ -174,6 +174,7 @@ void substep_backward(const Block<T, W>& B, const Token<T, W>& tok, const Invers
 
 template <class T, int W>
 void backward_lanes(const CompanionLanesJob<T>& job) {
+    const FlushDenormals flush;
     const CompanionScanArgs<T>& a = *job.args;
     const CompanionScanShape& s = a.shape;
     const CompanionScanGrads<T>& grads = *job.grads;
