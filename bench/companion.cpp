@@ -19,6 +19,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "bench/isa_option.hpp"
 #include "kernels/cpu/companion_scan.hpp"
 #include "kernels/cpu/cpu_isa.hpp"
 #include "kernels/cpu/selective_scan.hpp"
@@ -159,19 +160,8 @@ int main(int argc, char** argv) {
     app.add_option("--repeat", repeat)->capture_default_str();
     app.add_option("--isa", isa_name, "scalar, avx2 or avx512");
     CLI11_PARSE(app, argc, argv);
-    if (!isa_name.empty()) {
-        bool found = false;
-        for (kernels::CpuIsa isa : kernels::available_cpu_isas())
-            if (kernels::to_string(isa) == isa_name) {
-                kernels::set_cpu_isa(isa);
-                found = true;
-            }
-        if (!found) {
-            std::fprintf(stderr, "bench_companion: --isa %s is not available on this CPU\n",
-                         isa_name.c_str());
-            return 2;
-        }
-    }
+    if (!bench::select_isa(isa_name, "bench_companion"))
+        return 2;
     std::printf("B=%lld L=%lld D=%lld N=%lld, float32, kernels %s\n\n", static_cast<long long>(B),
                 static_cast<long long>(L), static_cast<long long>(D), static_cast<long long>(N),
                 kernels::to_string(kernels::cpu_isa()).c_str());

@@ -25,6 +25,7 @@
 #include <torch/torch.h>
 
 #include "bench/fma_rate.hpp"
+#include "bench/isa_option.hpp"
 #include "kernels/cpu/cpu_isa.hpp"
 #include "kernels/cpu/selective_scan.hpp"
 #include "kernels/selective_scan.hpp"
@@ -173,19 +174,8 @@ int main(int argc, char** argv) {
     std::string isa_name;
     app.add_option("--isa", isa_name, "instruction set of the CPU kernels: scalar, avx2, avx512");
     CLI11_PARSE(app, argc, argv);
-    if (!isa_name.empty()) {
-        bool found = false;
-        for (kernels::CpuIsa isa : kernels::available_cpu_isas())
-            if (kernels::to_string(isa) == isa_name) {
-                kernels::set_cpu_isa(isa);
-                found = true;
-            }
-        if (!found) {
-            std::fprintf(stderr, "bench_scan: --isa %s is not available on this CPU\n",
-                         isa_name.c_str());
-            return 2;
-        }
-    }
+    if (!bench::select_isa(isa_name, "bench_scan"))
+        return 2;
 
     const double stream = copy_bandwidth();
     std::printf(

@@ -78,79 +78,70 @@ void substep_backward(const Block<T, W>& B, const Token<T, W>& tok, const Invers
             }
         }
     };
-    if (!B.obs) {
-        // Adjoint sequence with C', recording α_k[N−1].
+    const auto advance = [&] {
+        T* t = k0;
+        k0 = k1;
+        k1 = t;
+    };
+    // The adjoint sequence α_k = (θC')^k g (C for the observable form), k = 1 … K, into gnew and
+    // I; recording α_k[N−1] in s, or summing Σ_k c_k α_k into acc.
+    const auto adjoint = [&](bool record) {
         const T* cur = g;
-#pragma omp simd
-        for (int w = 0; w < W; ++w)
-            s[0][w] = g[(n - 1) * W + w];
         for (int k = 1; k <= K; ++k) {
-            ctimes<T, W, false>(B.ah, cur, k0, nullptr, n, true, th);
+            ctimes<T, W, false>(B.ah, cur, k0, nullptr, n, !B.obs, th);
             axpy(inv.v[k], k0, sc.gnew, NW);
             if (k < K) {
                 axpy(inv.v[k + 1], k0, sc.I, NW);
+                if (record) {
 #pragma omp simd
-                for (int w = 0; w < W; ++w)
-                    s[k][w] = k0[(n - 1) * W + w];
+                    for (int w = 0; w < W; ++w)
+                        s[k][w] = k0[(n - 1) * W + w];
+                } else {
+                    axpy_lanes<T, W>(c[k], k0, sc.acc, n);
+                }
             }
             cur = k0;
-            T* t = k0;
-            k0 = k1;
-            k1 = t;
+            advance();
         }
-        coefficients();
-        // The state's sequence β_j, summed with the γ_j.
-        fill(sc.acc, NW, T(0));
-        axpy_lanes<T, W>(c[0], v, sc.acc, n);
+    };
+    // The state's sequence β_j = (θM)^j v, j = 1 … K − 1, likewise.
+    const auto state = [&](bool record) {
         const T* prev = v;
         for (int j = 1; j < K; ++j) {
-            ctimes<T, W, false>(B.ah, prev, k0, nullptr, n, false, th);
+            ctimes<T, W, false>(B.ah, prev, k0, nullptr, n, B.obs, th);
             if (j == 1)
                 add_input(B, tok, th, x, k0);
-            axpy_lanes<T, W>(c[j], k0, sc.acc, n);
+            if (record) {
+#pragma omp simd
+                for (int w = 0; w < W; ++w)
+                    s[j][w] = k0[(n - 1) * W + w];
+            } else {
+                axpy_lanes<T, W>(c[j], k0, sc.acc, n);
+            }
             prev = k0;
-            T* t = k0;
-            k0 = k1;
-            k1 = t;
+            advance();
         }
+    };
+    fill(sc.acc, NW, T(0));
+    if (!B.obs) {
+#pragma omp simd
+        for (int w = 0; w < W; ++w)
+            s[0][w] = g[(n - 1) * W + w];
+        adjoint(true);
+        coefficients();  // γ_j
+        axpy_lanes<T, W>(c[0], v, sc.acc, n);
+        state(false);
 #pragma omp simd
         for (int w = 0; w < W; ++w)
             dx[w] += th[w] * B.tailb[w] * sc.I[(n - 1) * W + w];
     } else {
-        // The state's sequence with C', recording β_j[N−1].
-        const T* prev = v;
 #pragma omp simd
         for (int w = 0; w < W; ++w)
             s[0][w] = v[(n - 1) * W + w];
-        for (int j = 1; j < K; ++j) {
-            ctimes<T, W, false>(B.ah, prev, k0, nullptr, n, true, th);
-            if (j == 1)
-                add_input(B, tok, th, x, k0);
-#pragma omp simd
-            for (int w = 0; w < W; ++w)
-                s[j][w] = k0[(n - 1) * W + w];
-            prev = k0;
-            T* t = k0;
-            k0 = k1;
-            k1 = t;
-        }
-        coefficients();
-        // The adjoint sequence with C, summed with the δ_i.
-        fill(sc.acc, NW, T(0));
+        state(true);
+        coefficients();  // δ_i
         axpy_lanes<T, W>(c[0], g, sc.acc, n);
-        const T* cur = g;
-        for (int k = 1; k <= K; ++k) {
-            ctimes<T, W, false>(B.ah, cur, k0, nullptr, n, false, th);
-            axpy(inv.v[k], k0, sc.gnew, NW);
-            if (k < K) {
-                axpy(inv.v[k + 1], k0, sc.I, NW);
-                axpy_lanes<T, W>(c[k], k0, sc.acc, n);
-            }
-            cur = k0;
-            T* t = k0;
-            k0 = k1;
-            k1 = t;
-        }
+        adjoint(false);
         // β_i = σ^(i−1) B_t[i] = tok.sv: dx = θ β · I, dB_t[i] = σ^(i−1) θ x I_i over the lanes.
         for (std::int64_t i = 0; i < n; ++i) {
             T part = 0;
