@@ -11,7 +11,10 @@
 // The CPU kernels run with the widest instruction set the CPU has unless --isa names another
 // (scalar, avx2, avx512), to compare them. Two last lines tell what bounds the forward on this
 // machine: its time with the data in cache against in memory, and the time the recurrence's
-// multiply-adds alone take at the rate the cores measure (a floor for any kernel).
+// multiply-adds alone take at the rate the cores measure (a floor for any kernel), with the
+// forward's distance from that floor for both kinds of A the kernel tells apart: a general
+// spectrum (here random, one exp per state) and the S4D-real one, A = −(1, …, N) (every Mamba's
+// initialisation; the decays are then powers of one exp per step).
 //
 //   bench_scan [--repeat 3] [--naive-gb 8] [--quick] [--isa NAME]
 #include <algorithm>
@@ -82,14 +85,16 @@ struct ScanInputs {
     torch::Tensor u, delta, z, A, B, C, D, y;
     kernels::SelectiveScanArgs<float> args;
 
-    ScanInputs(std::int64_t b, std::int64_t l, std::int64_t d) {
+    ScanInputs(std::int64_t b, std::int64_t l, std::int64_t d, bool s4d_real = false) {
         const std::int64_t N = 16;
         torch::manual_seed(0);
         const auto f = torch::kFloat32;
         u = torch::randn({b, l, d}, f);
         delta = torch::nn::functional::softplus(torch::randn({b, l, d}, f) - 3);
         z = torch::randn({b, l, d}, f);
-        A = -torch::rand({d, N}, f) * 4 - 0.5;
+        // S4D-real as mamba_ssm builds it: A = −exp(A_log), A_log = log(1, …, N) per channel.
+        A = s4d_real ? -torch::log(torch::arange(1, N + 1, f)).repeat({d, 1}).exp()
+                     : -torch::rand({d, N}, f) * 4 - 0.5;
         B = torch::randn({b, l, N}, f);
         C = torch::randn({b, l, N}, f);
         D = torch::randn({d}, f);
@@ -107,10 +112,29 @@ struct ScanInputs {
 };
 
 // Best forward time of the kernel at (B, L, D), after a warm-up.
-double forward_seconds(std::int64_t B, std::int64_t L, std::int64_t D, int repeat) {
-    ScanInputs in(B, L, D);
+double forward_seconds(std::int64_t B, std::int64_t L, std::int64_t D, int repeat,
+                       bool s4d_real = false) {
+    ScanInputs in(B, L, D, s4d_real);
     in.forward();
     return best_of(repeat, [&] { in.forward(); });
+}
+
+// The time the recurrence's multiply-adds alone take at B=8, L=2048, D=1536, N = 16 (three per
+// (token, channel, state)) at the rate all `threads` cores reach at once, measured now.
+double floor_seconds(kernels::CpuIsa isa, std::int64_t threads) {
+    std::vector<double> rates(static_cast<std::size_t>(threads));
+    std::vector<std::thread> pool;
+    for (std::int64_t t = 0; t < threads; ++t)
+        pool.emplace_back([&, t] {
+            rates[static_cast<std::size_t>(t)] =
+                isa == kernels::CpuIsa::Avx512 ? bench::fma_rate_avx512() : bench::fma_rate_avx2();
+        });
+    for (auto& th : pool)
+        th.join();
+    double rate = 0;
+    for (double r : rates)
+        rate += r;
+    return 3.0 * kAcceptTokenChannels * 16 / rate;
 }
 
 // Whether the forward is bound by memory or by arithmetic: the same kernel on a problem whose
@@ -118,7 +142,7 @@ double forward_seconds(std::int64_t B, std::int64_t L, std::int64_t D, int repea
 // and y per thread), against the acceptance size (its forward time from the table, `accept_fwd`).
 // Equal times per (token, channel) mean that the arithmetic bounds it, and the in-cache rate is
 // then the most this kernel can move from memory.
-void print_ceiling(double stream, int repeat, double accept_fwd) {
+void print_ceiling(double stream, int repeat, double accept_fwd, double accept_fwd_s4d) {
     const std::int64_t threads = std::max(1u, std::thread::hardware_concurrency());
     const std::int64_t cached_D = 64 * threads, cached_L = 256;
     const double cached = forward_seconds(1, cached_L, cached_D, 20 * repeat) /
@@ -138,26 +162,38 @@ void print_ceiling(double stream, int repeat, double accept_fwd) {
     const kernels::CpuIsa isa = kernels::cpu_isa();
     if (isa == kernels::CpuIsa::Scalar)
         return;
-    std::vector<double> rates(static_cast<std::size_t>(threads));
-    std::vector<std::thread> pool;
-    for (std::int64_t t = 0; t < threads; ++t)
-        pool.emplace_back([&, t] {
-            rates[static_cast<std::size_t>(t)] =
-                isa == kernels::CpuIsa::Avx512 ? bench::fma_rate_avx512() : bench::fma_rate_avx2();
-        });
-    for (auto& th : pool)
-        th.join();
-    double rate = 0;
-    for (double r : rates)
-        rate += r;
-    const double floor = 3.0 * kAcceptTokenChannels * 16 / rate;
     const double bytes = 16.0 * kAcceptTokenChannels;
+    const double floor = floor_seconds(isa, threads);
     std::printf(
         "Multiply-adds: %.1f G lanes/s on %lld threads (%s). The recurrence alone, 3 per (token, "
         "channel, state), takes at least %.1f ms at B=8, L=2048, D=1536, so no forward can move "
         "more than %.1f%% of the copy here (50%% would take %.1f ms).\n",
-        rate / 1e9, static_cast<long long>(threads), kernels::to_string(isa).c_str(), floor * 1e3,
-        100 * bytes / floor / 1e9 / stream, 1e3 * bytes / (0.5 * stream * 1e9));
+        3.0 * kAcceptTokenChannels * 16 / floor / 1e9, static_cast<long long>(threads),
+        kernels::to_string(isa).c_str(), floor * 1e3, 100 * bytes / floor / 1e9 / stream,
+        1e3 * bytes / (0.5 * stream * 1e9));
+
+    // The forward against the floor, each round timing the floor and both forwards one after
+    // the other, so that a round's ratios see the same state of the machine (shared cores change
+    // speed by 1.5x from one second to the next); the median round is printed.
+    ScanInputs general(kAcceptB, kAcceptL, kAcceptD, false),
+        s4d(kAcceptB, kAcceptL, kAcceptD, true);
+    general.forward();
+    s4d.forward();
+    std::vector<double> ratio_general, ratio_s4d;
+    for (int r = 0; r < std::max(5, repeat); ++r) {
+        const double f = floor_seconds(isa, threads);
+        ratio_general.push_back(best_of(1, [&] { general.forward(); }) / f);
+        ratio_s4d.push_back(best_of(1, [&] { s4d.forward(); }) / f);
+    }
+    const auto median = [](std::vector<double> v) {
+        std::sort(v.begin(), v.end());
+        return v[v.size() / 2];
+    };
+    std::printf(
+        "Forward at B=8, L=2048, D=1536 against that floor (median of %zu interleaved rounds): "
+        "%.2fx with a general A, %.2fx with the S4D-real A (best times %.1f ms and %.1f ms).\n",
+        ratio_general.size(), median(ratio_general), median(ratio_s4d), accept_fwd * 1e3,
+        accept_fwd_s4d * 1e3);
 }
 
 }  // namespace
@@ -183,91 +219,100 @@ int main(int argc, char** argv) {
         stream, std::thread::hardware_concurrency(), torch::get_num_threads(),
         kernels::to_string(kernels::cpu_isa()).c_str());
     std::printf(
-        "| B | L | D | fwd (s) | fwd GB/s | fwd vs naive | fwd vs copy | fwd+bwd (s) | "
+        "| B | L | D | A | fwd (s) | fwd GB/s | fwd vs naive | fwd vs copy | fwd+bwd (s) | "
         "fwd+bwd GB/s | bwd vs naive | naive fwd (s) | naive fwd+bwd (s) |\n");
-    std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     const std::int64_t N = 16;
-    double accept_fwd = 0;  // the forward at the acceptance size, for print_ceiling
+    // The forward at the acceptance size with a general and the S4D-real A, for print_ceiling.
+    double accept_fwd = 0, accept_fwd_s4d = 0;
     for (std::int64_t B : {1, 8}) {
         for (std::int64_t L : {256, 2048, 8192}) {
             for (std::int64_t D : {768, 1536}) {
                 const bool accept = B == kAcceptB && L == kAcceptL && D == kAcceptD;
                 if (quick && !accept)
                     continue;
-                ScanInputs in(B, L, D);
-                const kernels::SelectiveScanArgs<float>& a = in.args;
-                const torch::Tensor dy = torch::randn({B, L, D}, torch::kFloat32);
-                std::vector<torch::Tensor> g;
-                for (const auto& t : {in.u, in.delta, in.A, in.B, in.C, in.D, in.z})
-                    g.push_back(torch::empty_like(t));
-                kernels::SelectiveScanGrads<float> grads{
-                    g[0].data_ptr<float>(), g[1].data_ptr<float>(),
-                    g[2].data_ptr<float>(), g[3].data_ptr<float>(),
-                    g[4].data_ptr<float>(), g[5].data_ptr<float>(),
-                    g[6].data_ptr<float>(), nullptr};
-
-                const int r = L * B >= 8 * 8192 ? 1 : repeat;
-                in.forward();  // warm-up
-                const double fwd = best_of(r, [&] { in.forward(); });
-                if (accept)
-                    accept_fwd = fwd;
-                const double both = best_of(r, [&] {
-                    in.forward();
-                    kernels::selective_scan_backward<float>(a, dy.data_ptr<float>(), nullptr,
-                                                            grads);
-                });
-                const double seq = static_cast<double>(B * L * D) * 4,
-                             small = static_cast<double>(2 * B * L * N + D * N + D) * 4;
-                const double fwd_bytes = 4 * seq + small;  // u, delta, z, y + B, C, A, D
-                const double both_bytes =
-                    fwd_bytes + 4 * seq + small;  // + dy, du, ddelta, dz, small grads
-
-                // The naive reference, when its intermediates fit.
-                const double naive_bytes = 3.0 * static_cast<double>(B * L * D * N) * 4;
-                double naive_fwd = -1, naive_bwd = -1;
-                if (naive_bytes / 1e9 <= naive_gb) {
-                    std::vector<torch::Tensor> leaves;
+                // Both spectra at the acceptance size, the general one elsewhere.
+                for (const bool s4d : {false, true}) {
+                    if (s4d && !accept)
+                        continue;
+                    ScanInputs in(B, L, D, s4d);
+                    const kernels::SelectiveScanArgs<float>& a = in.args;
+                    const torch::Tensor dy = torch::randn({B, L, D}, torch::kFloat32);
+                    std::vector<torch::Tensor> g;
                     for (const auto& t : {in.u, in.delta, in.A, in.B, in.C, in.D, in.z})
-                        leaves.push_back(t.detach().clone().requires_grad_());
-                    // Repeat (after a warm-up) where that is cheap; the first call into a fresh
-                    // allocation pays page faults the steady state does not.
-                    const int rn = naive_bytes < 1e9 ? repeat : 1;
-                    if (naive_bytes < 1e9) {
-                        torch::NoGradGuard no_grad;
-                        model::selective_scan(leaves[0], leaves[1], leaves[2], leaves[3], leaves[4],
-                                              leaves[5]);
-                    }
-                    naive_fwd = best_of(rn, [&] {
-                        torch::NoGradGuard no_grad;
-                        model::selective_scan(leaves[0], leaves[1], leaves[2], leaves[3], leaves[4],
-                                              leaves[5]) *
-                            torch::silu(leaves[6]);
+                        g.push_back(torch::empty_like(t));
+                    kernels::SelectiveScanGrads<float> grads{
+                        g[0].data_ptr<float>(), g[1].data_ptr<float>(),
+                        g[2].data_ptr<float>(), g[3].data_ptr<float>(),
+                        g[4].data_ptr<float>(), g[5].data_ptr<float>(),
+                        g[6].data_ptr<float>(), nullptr};
+
+                    const int r = L * B >= 8 * 8192 ? 1 : repeat;
+                    in.forward();  // warm-up
+                    const double fwd = best_of(r, [&] { in.forward(); });
+                    if (accept)
+                        (s4d ? accept_fwd_s4d : accept_fwd) = fwd;
+                    const double both = best_of(r, [&] {
+                        in.forward();
+                        kernels::selective_scan_backward<float>(a, dy.data_ptr<float>(), nullptr,
+                                                                grads);
                     });
-                    naive_bwd = best_of(rn, [&] {
-                        const torch::Tensor out =
+                    const double seq = static_cast<double>(B * L * D) * 4,
+                                 small = static_cast<double>(2 * B * L * N + D * N + D) * 4;
+                    const double fwd_bytes = 4 * seq + small;  // u, delta, z, y + B, C, A, D
+                    const double both_bytes =
+                        fwd_bytes + 4 * seq + small;  // + dy, du, ddelta, dz, small grads
+
+                    // The naive reference, when its intermediates fit.
+                    const double naive_bytes = 3.0 * static_cast<double>(B * L * D * N) * 4;
+                    double naive_fwd = -1, naive_bwd = -1;
+                    if (naive_bytes / 1e9 <= naive_gb) {
+                        std::vector<torch::Tensor> leaves;
+                        for (const auto& t : {in.u, in.delta, in.A, in.B, in.C, in.D, in.z})
+                            leaves.push_back(t.detach().clone().requires_grad_());
+                        // Repeat (after a warm-up) where that is cheap; the first call into a fresh
+                        // allocation pays page faults the steady state does not.
+                        const int rn = naive_bytes < 1e9 ? repeat : 1;
+                        if (naive_bytes < 1e9) {
+                            torch::NoGradGuard no_grad;
+                            model::selective_scan(leaves[0], leaves[1], leaves[2], leaves[3],
+                                                  leaves[4], leaves[5]);
+                        }
+                        naive_fwd = best_of(rn, [&] {
+                            torch::NoGradGuard no_grad;
                             model::selective_scan(leaves[0], leaves[1], leaves[2], leaves[3],
                                                   leaves[4], leaves[5]) *
-                            torch::silu(leaves[6]);
-                        (out * dy).sum().backward();
-                    });
+                                torch::silu(leaves[6]);
+                        });
+                        naive_bwd = best_of(rn, [&] {
+                            const torch::Tensor out =
+                                model::selective_scan(leaves[0], leaves[1], leaves[2], leaves[3],
+                                                      leaves[4], leaves[5]) *
+                                torch::silu(leaves[6]);
+                            (out * dy).sum().backward();
+                        });
+                    }
+                    const auto ratio = [](double naive, double ours) {
+                        return naive > 0 ? std::to_string(naive / ours).substr(0, 5) + "x"
+                                         : std::string("—");
+                    };
+                    const double fwd_gbs = fwd_bytes / fwd / 1e9,
+                                 both_gbs = both_bytes / both / 1e9;
+                    std::printf(
+                        "| %lld | %lld | %lld | %s | %.4f | %.2f | %s | %.1f%% | %.4f | %.2f | %s "
+                        "| %s | "
+                        "%s |\n",
+                        static_cast<long long>(B), static_cast<long long>(L),
+                        static_cast<long long>(D), s4d ? "S4D-real" : "general", fwd, fwd_gbs,
+                        ratio(naive_fwd, fwd).c_str(), 100 * fwd_gbs / stream, both, both_gbs,
+                        ratio(naive_bwd > 0 ? naive_bwd - naive_fwd : -1, both - fwd).c_str(),
+                        naive_fwd > 0 ? std::to_string(naive_fwd).substr(0, 6).c_str() : "—",
+                        naive_bwd > 0 ? std::to_string(naive_bwd).substr(0, 6).c_str() : "—");
+                    std::fflush(stdout);
                 }
-                const auto ratio = [](double naive, double ours) {
-                    return naive > 0 ? std::to_string(naive / ours).substr(0, 5) + "x"
-                                     : std::string("—");
-                };
-                const double fwd_gbs = fwd_bytes / fwd / 1e9, both_gbs = both_bytes / both / 1e9;
-                std::printf(
-                    "| %lld | %lld | %lld | %.4f | %.2f | %s | %.1f%% | %.4f | %.2f | %s | %s | %s "
-                    "|\n",
-                    static_cast<long long>(B), static_cast<long long>(L), static_cast<long long>(D),
-                    fwd, fwd_gbs, ratio(naive_fwd, fwd).c_str(), 100 * fwd_gbs / stream, both,
-                    both_gbs, ratio(naive_bwd > 0 ? naive_bwd - naive_fwd : -1, both - fwd).c_str(),
-                    naive_fwd > 0 ? std::to_string(naive_fwd).substr(0, 6).c_str() : "—",
-                    naive_bwd > 0 ? std::to_string(naive_bwd).substr(0, 6).c_str() : "—");
-                std::fflush(stdout);
             }
         }
     }
-    print_ceiling(stream, repeat, accept_fwd);
+    print_ceiling(stream, repeat, accept_fwd, accept_fwd_s4d);
     return 0;
 }

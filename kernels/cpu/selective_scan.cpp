@@ -13,6 +13,12 @@
 
 namespace ssmscope::kernels {
 
+std::int64_t g_selective_scan_power_blocks = 0;
+
+std::int64_t selective_scan_power_blocks() {
+    return __atomic_load_n(&g_selective_scan_power_blocks, __ATOMIC_RELAXED);
+}
+
 namespace {
 
 // Channels per work item, scanned together step by step: each step then reads whole cache lines

@@ -2,6 +2,8 @@
 // contract of kernels/selective_scan.hpp (shapes, arguments, math).
 #pragma once
 
+#include <cstdint>
+
 #include "kernels/selective_scan.hpp"
 
 namespace ssmscope::kernels {
@@ -15,6 +17,11 @@ void selective_scan_forward(const SelectiveScanArgs<T>& args, T* y, T* last_stat
 // y: (batch, L, E).
 template <class T>
 void selective_scan_step(const SelectiveScanArgs<T>& args, T* state, T* y);
+
+// Blocks of channels the float lane kernels have scanned since the program started with the
+// decays of a step as powers of one exp, which they do where A is harmonic (S4D-real, see
+// harmonic_spectrum.hpp) and N = 16: lets a test know that path ran.
+std::int64_t selective_scan_power_blocks();
 
 // dy: (batch, L, E); dlast_state: (batch, E, N), the gradient reaching the last state, or null.
 //

@@ -19,6 +19,10 @@ struct SelectiveScanLanesJob {
     float* scratch = nullptr;         // 2·N·16 floats, 64-byte aligned
 };
 
+// Blocks the lane kernels (forward, step and backward) have scanned with the decays as powers
+// (harmonic_spectrum.hpp), counted relaxed; selective_scan_power_blocks() reads it.
+extern std::int64_t g_selective_scan_power_blocks;
+
 void selective_scan_lanes_avx512(const SelectiveScanLanesJob& job);
 void selective_scan_lanes_avx2(const SelectiveScanLanesJob& job);
 

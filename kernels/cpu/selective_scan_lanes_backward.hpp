@@ -109,7 +109,10 @@ inline void lane_scan_any_n(const LaneInputs<S>& in, std::int64_t t0, std::int64
         typename S::V r[16];
         for (int n = 0; n < 16; ++n)
             r[n] = h[n];
-        lane_scan<S, 16, kKeep>(in, t0, t1, N, r, nullptr, states, decays);
+        if (in.harmonic)
+            lane_scan<S, 16, kKeep, true>(in, t0, t1, N, r, nullptr, states, decays);
+        else
+            lane_scan<S, 16, kKeep>(in, t0, t1, N, r, nullptr, states, decays);
         for (int n = 0; n < 16; ++n)
             h[n] = r[n];
     } else {
@@ -140,6 +143,8 @@ void scan_lanes_backward(const SelectiveScanLanesBackwardJob& job) {
     V* states = checkpoints + chunks * N;
     V* decays = states + K * N;
     const LaneInputs<S> in = lane_inputs<S>(a, job.b, job.d0, count, a2);
+    if (in.harmonic && N == 16)
+        __atomic_fetch_add(&g_selective_scan_power_blocks, 1, __ATOMIC_RELAXED);
     float* Af = reinterpret_cast<float*>(An);
     float* cf = reinterpret_cast<float*>(carry);
     for (std::int64_t n = 0; n < N; ++n) {
