@@ -30,13 +30,19 @@ using namespace ssmscope;
 
 namespace {
 
+// The seeds that finished; a run whose loss or gradient became non-finite stops there (the
+// trainer's NonFinite outcome) and is listed with its step and reason instead of entering the
+// means.
 struct Result {
     std::vector<double> ppl, seconds, tokens_per_second;
+    std::vector<std::string> diverged;  // "seed 2, step 35: <reason>"
     std::int64_t parameters = 0;
 };
 
 struct Listener : model::TrainListener {
     double val_ppl = NAN, seconds = 0, tps = 0;
+    model::TrainOutcome outcome = model::TrainOutcome::Finished;
+    std::string message;
     void on_step(const model::StepEvent& e) override {
         seconds = e.elapsed_s;
         tps = static_cast<double>(e.tokens) / e.elapsed_s;
@@ -45,6 +51,10 @@ struct Listener : model::TrainListener {
                          e.loss);
     }
     void on_eval(const model::EvalEvent& e) override { val_ppl = e.perplexity; }
+    void on_finish(model::TrainOutcome o, const std::string& m) override {
+        outcome = o;
+        message = m;
+    }
 };
 
 struct Preset {
@@ -153,15 +163,29 @@ int main(int argc, char** argv) {
             Listener l;
             model::TrainControl control;
             trainer->run(l, control);
+            results[a].parameters = trainer->model().parameter_count();
+            if (l.outcome == model::TrainOutcome::NonFinite) {
+                // The trainer's message ends with where to resume, a scratch directory here.
+                const std::string why = l.message.substr(0, l.message.find(" The last good"));
+                std::fprintf(stderr, "\r  diverged at %s\n", why.c_str());
+                results[a].diverged.push_back("seed " + std::to_string(seed) + ", " + why);
+                fs::remove_all(out);
+                continue;
+            }
             std::fprintf(stderr, "\r  validation perplexity %.3f, %.1f s\n", l.val_ppl, l.seconds);
             results[a].ppl.push_back(l.val_ppl);
             results[a].seconds.push_back(l.seconds);
             results[a].tokens_per_second.push_back(l.tps);
-            results[a].parameters = trainer->model().parameter_count();
             fs::remove_all(out);
         }
     }
     fs::remove_all(scratch);
+    // A row's seeds, when some diverged.
+    const auto seeds_of = [&](const Result& r) {
+        return r.diverged.empty() ? std::string()
+                                  : " (" + std::to_string(r.ppl.size()) + " of " +
+                                        std::to_string(seeds) + " seeds)";
+    };
 
     std::printf(
         "Preset %s: demo corpus, byte-level tokens; d_model %lld, %lld layers, d_state %lld, "
@@ -175,8 +199,8 @@ int main(int argc, char** argv) {
         "| model | perplexity | vs its baseline |\n|---|---|---|\n");
     for (std::size_t a = 0; a < archs.size(); ++a) {
         const std::size_t base = baseline_of(archs[a]);
-        std::printf("| %s | %.3f ± %.3f | %+.1f %% (%s) |\n", model::arch_name(archs[a]).c_str(),
-                    mean(results[a].ppl), stddev(results[a].ppl),
+        std::printf("| %s | %.3f ± %.3f%s | %+.1f %% (%s) |\n", model::arch_name(archs[a]).c_str(),
+                    mean(results[a].ppl), stddev(results[a].ppl), seeds_of(results[a]).c_str(),
                     100 * (mean(results[a].ppl) / mean(results[base].ppl) - 1),
                     model::arch_name(archs[base]).c_str());
     }
@@ -186,9 +210,10 @@ int main(int argc, char** argv) {
         "|---|---|---|---|---|\n");
     for (std::size_t a = 0; a < archs.size(); ++a) {
         const std::size_t base = baseline_of(archs[a]);
-        std::printf("| %s | %.1f ± %.1f | %.0f | %.2f | %.2f (%s) |\n",
+        std::printf("| %s | %.1f ± %.1f%s | %.0f | %.2f | %.2f (%s) |\n",
                     model::arch_name(archs[a]).c_str(), mean(results[a].seconds),
-                    stddev(results[a].seconds), mean(results[a].tokens_per_second),
+                    stddev(results[a].seconds), seeds_of(results[a]).c_str(),
+                    mean(results[a].tokens_per_second),
                     mean(results[a].seconds) / mean(results[0].seconds),
                     mean(results[a].seconds) / mean(results[base].seconds),
                     model::arch_name(archs[base]).c_str());
@@ -198,5 +223,12 @@ int main(int argc, char** argv) {
         std::printf("| %s | %lld | %+lld |\n", model::arch_name(archs[a]).c_str(),
                     static_cast<long long>(results[a].parameters),
                     static_cast<long long>(results[a].parameters - results[0].parameters));
+    bool any = false;
+    for (std::size_t a = 0; a < archs.size(); ++a)
+        for (const std::string& d : results[a].diverged) {
+            std::printf("%s- %s %s\n", any ? "" : "\nDiverged, left out of the means:\n\n",
+                        model::arch_name(archs[a]).c_str(), d.c_str());
+            any = true;
+        }
     return 0;
 }

@@ -10,8 +10,8 @@
 // and step the work is one exp2 (a degree-6 polynomial and a scale) and three multiply-adds, all
 // in registers for N = 16 (the state vectors and the accumulator fit the 32 AVX-512 registers).
 // Where the block's A is harmonic (harmonic_spectrum.hpp: the S4D-real spectrum of an untrained
-// or A-frozen Mamba) and N = 16, the exp2 per state is replaced by one per step and a product
-// tree of its powers, one multiplication per state (bench_scan: a forward 1.8x as fast).
+// or A-frozen Mamba) and N = 16, the exp2 per state is replaced by one per step and its powers,
+// one multiplication per state (bench_scan: a forward 1.8x as fast).
 #pragma once
 
 #include <cstdint>
@@ -111,19 +111,26 @@ inline void lane_scan(const LaneInputs<S>& in, std::int64_t t0, std::int64_t t1,
         // Four partial sums for y: one chain of N dependent multiply-adds would cost N times
         // their latency per step.
         V acc[4] = {S::zero(), S::zero(), S::zero(), S::zero()};
-        // q^m = q^(m/2)·q^(m − m/2): a tree of depth log2 N, so that the multiplications of a
-        // step do not wait on each other in one chain; its rounding adds about one ulp per level.
-        V power[kN > 0 ? kN : 1];
+        // The powers q^(n+1) as two chains, odd and even exponents, each multiplying by q²: four
+        // registers live instead of the half of the states a product tree keeps (AVX2 has only
+        // 16, and the states take them all), and chains of N/2 that the steps around them
+        // overlap; the rounding adds about one ulp per multiplication.
+        V q = S::zero(), q2 = S::zero(), odd = S::zero(), even = S::zero();
         if constexpr (kPowers) {
-            power[0] = S::exp2(S::mul(delta, S::loadu(in.a2)));
-#pragma GCC unroll 16
-            for (int m = 2; m <= kN; ++m)
-                power[m - 1] = S::mul(power[m / 2 - 1], power[(m + 1) / 2 - 1]);
+            q = S::exp2(S::mul(delta, S::loadu(in.a2)));
+            q2 = S::mul(q, q);
         }
 #pragma GCC unroll 16
         for (std::int64_t n = 0; n < N; ++n) {
-            const V decay =
-                kPowers ? power[n] : S::exp2(S::mul(delta, S::loadu(in.a2 + n * S::kWidth)));
+            V decay;
+            if constexpr (kPowers) {
+                if (n % 2 == 0)
+                    decay = odd = n == 0 ? q : S::mul(odd, q2);
+                else
+                    decay = even = n == 1 ? q2 : S::mul(even, q2);
+            } else {
+                decay = S::exp2(S::mul(delta, S::loadu(in.a2 + n * S::kWidth)));
+            }
             h[n] = S::fma(decay, h[n], S::mul(du, S::set1(Bt[n])));
             if constexpr (kKeep) {
                 states[(t - t0) * N + n] = h[n];
