@@ -57,11 +57,11 @@ struct Listener : model::TrainListener {
     }
 };
 
-struct Preset {
+struct ComparePreset {
     std::int64_t steps, d_model, n_layer, d_state, seq_len;
 };
 
-Preset compare_preset(const std::string& name) {
+ComparePreset compare_preset(const std::string& name) {
     if (name == "default")
         return {300, 64, 2, 8, 64};
     if (name == "small")
@@ -121,7 +121,7 @@ int main(int argc, char** argv) {
     app.add_option("--batch", o.batch)->capture_default_str();
     try {
         app.parse(argc, argv);
-        const Preset p = compare_preset(preset_name);
+        const ComparePreset p = compare_preset(preset_name);
         if (steps_opt->count() == 0)
             o.steps = p.steps;
         if (d_model_opt->count() == 0)

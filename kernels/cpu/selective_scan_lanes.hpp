@@ -180,7 +180,30 @@ LaneInputs<S> lane_inputs(const SelectiveScanArgs<float>& a, std::int64_t b, std
     in.softplus = a.delta_softplus;
     in.a2 = a2;
     in.harmonic = harmonic_rows(a.A + d0 * N, count, N);
+    if (in.harmonic && N == 16)  // the blocks lane_scan_any_n scans with the powers
+        __atomic_fetch_add(&g_selective_scan_power_blocks, 1, __ATOMIC_RELAXED);
     return in;
+}
+
+// lane_scan from and back into h (N vectors), with the states in registers and, for a harmonic
+// block, the decays as powers where N = 16. The forward's and the backward's one dispatch.
+template <class S, bool kKeep>
+inline void lane_scan_any_n(const LaneInputs<S>& in, std::int64_t t0, std::int64_t t1,
+                            std::int64_t N, typename S::V* h, float* y, typename S::V* states,
+                            typename S::V* decays) {
+    if (N == 16) {
+        typename S::V r[16];
+        for (int n = 0; n < 16; ++n)
+            r[n] = h[n];
+        if (in.harmonic)
+            lane_scan<S, 16, kKeep, true>(in, t0, t1, N, r, y, states, decays);
+        else
+            lane_scan<S, 16, kKeep>(in, t0, t1, N, r, y, states, decays);
+        for (int n = 0; n < 16; ++n)
+            h[n] = r[n];
+    } else {
+        lane_scan<S, 0, kKeep>(in, t0, t1, N, h, y, states, decays);
+    }
 }
 
 // The block job of selective_scan_isa.hpp for lane type S.
@@ -202,21 +225,7 @@ void scan_lanes(const SelectiveScanLanesJob& job) {
         for (int k = 0; k < W; ++k)
             hf[n * W + k] = (job.state_in && k < count) ? job.state_in[k * N + n] : 0.0f;
     float* y = job.y ? job.y + job.b * L * E + job.d0 : nullptr;
-    if (N == 16) {
-        V h[16];
-        for (int n = 0; n < 16; ++n)
-            h[n] = hmem[n];
-        if (in.harmonic) {
-            __atomic_fetch_add(&g_selective_scan_power_blocks, 1, __ATOMIC_RELAXED);
-            lane_scan<S, 16, false, true>(in, 0, L, N, h, y);
-        } else {
-            lane_scan<S, 16>(in, 0, L, N, h, y);
-        }
-        for (int n = 0; n < 16; ++n)
-            hmem[n] = h[n];
-    } else {
-        lane_scan<S, 0>(in, 0, L, N, hmem, y);
-    }
+    lane_scan_any_n<S, false>(in, 0, L, N, hmem, y, nullptr, nullptr);
     if (job.state_out)
         for (int k = 0; k < count; ++k)
             for (std::int64_t n = 0; n < N; ++n)

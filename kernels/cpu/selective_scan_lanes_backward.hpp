@@ -100,26 +100,6 @@ inline void lane_backward_chunk(const LaneInputs<S>& in, const SelectiveScanLane
     }
 }
 
-// lane_scan from and back into h (N vectors), with the states in registers where N = 16.
-template <class S, bool kKeep>
-inline void lane_scan_any_n(const LaneInputs<S>& in, std::int64_t t0, std::int64_t t1,
-                            std::int64_t N, typename S::V* h, typename S::V* states,
-                            typename S::V* decays) {
-    if (N == 16) {
-        typename S::V r[16];
-        for (int n = 0; n < 16; ++n)
-            r[n] = h[n];
-        if (in.harmonic)
-            lane_scan<S, 16, kKeep, true>(in, t0, t1, N, r, nullptr, states, decays);
-        else
-            lane_scan<S, 16, kKeep>(in, t0, t1, N, r, nullptr, states, decays);
-        for (int n = 0; n < 16; ++n)
-            h[n] = r[n];
-    } else {
-        lane_scan<S, 0, kKeep>(in, t0, t1, N, h, nullptr, states, decays);
-    }
-}
-
 template <class S>
 void scan_lanes_backward(const SelectiveScanLanesBackwardJob& job) {
     using V = typename S::V;
@@ -143,8 +123,6 @@ void scan_lanes_backward(const SelectiveScanLanesBackwardJob& job) {
     V* states = checkpoints + chunks * N;
     V* decays = states + K * N;
     const LaneInputs<S> in = lane_inputs<S>(a, job.b, job.d0, count, a2);
-    if (in.harmonic && N == 16)
-        __atomic_fetch_add(&g_selective_scan_power_blocks, 1, __ATOMIC_RELAXED);
     float* Af = reinterpret_cast<float*>(An);
     float* cf = reinterpret_cast<float*>(carry);
     for (std::int64_t n = 0; n < N; ++n) {
@@ -164,7 +142,7 @@ void scan_lanes_backward(const SelectiveScanLanesBackwardJob& job) {
         V* next = checkpoints + (ci + 1) * N;
         for (std::int64_t n = 0; n < N; ++n)
             next[n] = checkpoints[ci * N + n];
-        lane_scan_any_n<S, false>(in, ci * K, (ci + 1) * K, N, next, nullptr, nullptr);
+        lane_scan_any_n<S, false>(in, ci * K, (ci + 1) * K, N, next, nullptr, nullptr, nullptr);
     }
     // Pass 2: chunks in reverse, states recomputed from their checkpoint.
     V accD = S::zero(), accBias = S::zero();
@@ -172,7 +150,7 @@ void scan_lanes_backward(const SelectiveScanLanesBackwardJob& job) {
         const std::int64_t t0 = ci * K, t1 = t0 + K < L ? t0 + K : L;
         for (std::int64_t n = 0; n < N; ++n)
             h[n] = checkpoints[ci * N + n];
-        lane_scan_any_n<S, true>(in, t0, t1, N, h, states, decays);
+        lane_scan_any_n<S, true>(in, t0, t1, N, h, nullptr, states, decays);
         lane_backward_chunk<S>(in, job, t0, t1, N, checkpoints + ci * N, states, decays, An, carry,
                                gA, accD, accBias);
     }

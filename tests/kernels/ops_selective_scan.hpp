@@ -61,7 +61,7 @@ struct SelectiveScanOp
             {2, 12, 37, 16, 1, 7, true, true, true, true, true, true},
             // The S4D-real spectrum (decays as powers of one exp per step, N = 16 only): whole
             // blocks of both widths and a partial last one, 100 steps for the roundings of the
-            // product tree to add up, two groups; and at N = 5, where the powers do not apply.
+            // chains of powers to add up, two groups; and at N = 5, where the powers do not apply.
             {2, 100, 32, 16, 1, 16, true, true, true, true, true, true, true},
             {1, 60, 37, 16, 1, 7, true, true, true, true, true, true, true},
             {2, 30, 64, 16, 2, 7, true, true, true, true, false, true, true},
@@ -120,10 +120,9 @@ struct SelectiveScanOp
             for (std::int64_t d = 0; d < c.E; ++d)
                 for (std::int64_t n = 0; n < c.N; ++n)
                     in[2].values[static_cast<std::size_t>(d * c.N + n)] =
-                        d % 2 == 0 ? -static_cast<double>(
-                                         std::exp(std::log(static_cast<float>(n + 1))))
-                                   : static_cast<double>(n + 1) *
-                                         first[static_cast<std::size_t>(d)];
+                        d % 2 == 0
+                            ? -static_cast<double>(std::exp(std::log(static_cast<float>(n + 1))))
+                            : static_cast<double>(n + 1) * first[static_cast<std::size_t>(d)];
         }
         in[3] = {"B", uniform(rng, bc, -1, 1), true};
         in[4] = {"C", uniform(rng, bc, -1, 1), true};
