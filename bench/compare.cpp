@@ -133,7 +133,8 @@ int main(int argc, char** argv) {
         if (seq_len_opt->count() == 0)
             o.seq_len = p.seq_len;
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        // --help prints and succeeds; bad input exits 2, as every command of the project does.
+        return app.exit(e) == 0 ? 0 : 2;
     }
     // Evaluate once at the end; no checkpoints but the final one, no snapshots in between.
     o.eval_every = 0;
