@@ -1,6 +1,7 @@
 #include "analysis/layer_lyapunov.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <limits>
 
 #include "analysis/companion_exp.hpp"
@@ -42,6 +43,23 @@ Vector commuting_exponents(const SelectiveLayer& l, Index u) {
     return per_chunk * (static_cast<double>(chunks) / static_cast<double>(T));
 }
 
+// mean(Δ) Re λ_i(A), descending: the exponents of the unit's product as the horizon grows.
+Vector limits(const SelectiveLayer& l, Index u) {
+    const double mean = l.tokens() > 0 ? l.delta.col(u).mean() : 0.0;
+    Vector re;
+    if (l.diagonal_a()) {
+        re = l.diagonal(u);
+    } else {
+        const std::vector<std::complex<double>> eig = l.eigenvalues(u);
+        re.resize(static_cast<Index>(eig.size()));
+        for (std::size_t i = 0; i < eig.size(); ++i)
+            re(static_cast<Index>(i)) = eig[i].real();
+    }
+    Vector out = mean * re;
+    std::sort(out.data(), out.data() + out.size(), std::greater<>());
+    return out;
+}
+
 }  // namespace
 
 LayerLyapunov layer_lyapunov(const SelectiveLayer& l) {
@@ -50,9 +68,11 @@ LayerLyapunov layer_lyapunov(const SelectiveLayer& l) {
     LayerLyapunov r;
     r.method = diagonal ? "closed-form-diagonal" : "qr";
     r.unit_exponents.resize(static_cast<std::size_t>(units));
+    r.unit_limits.resize(static_cast<std::size_t>(units));
     parallel_for(units, 0, [&](Index begin, Index end) {
         for (Index u = begin; u < end; ++u) {
             Vector& out = r.unit_exponents[static_cast<std::size_t>(u)];
+            r.unit_limits[static_cast<std::size_t>(u)] = limits(l, u);
             if (diagonal) {
                 // log|Ā_t(i,i)| = Δ_t a_i.
                 out = lyapunov_exponents_diagonal(l.delta.col(u) * l.diagonal(u).transpose());
@@ -72,6 +92,20 @@ LayerLyapunov layer_lyapunov(const SelectiveLayer& l) {
         }
     }
     r.median_largest = median(std::move(largest));
+
+    std::vector<double> largest_limits;
+    r.largest_limit = -std::numeric_limits<double>::infinity();
+    for (Index u = 0; u < units; ++u) {
+        const Vector& lim = r.unit_limits[static_cast<std::size_t>(u)];
+        const double top = lim.size() > 0 ? lim(0) : -std::numeric_limits<double>::infinity();
+        largest_limits.push_back(top);
+        if (top > r.largest_limit) {
+            r.largest_limit = top;
+            r.largest_limit_unit = u;
+        }
+        r.transient_units += r.unit_exponents[static_cast<std::size_t>(u)](0) > 0 && top <= 0;
+    }
+    r.median_largest_limit = median(std::move(largest_limits));
     return r;
 }
 

@@ -25,7 +25,7 @@ std::string checkpoint_csv(const analysis::CheckpointReport& r) {
            "worst_radius,delta_min,delta_max,ctrb_min,ctrb_median,ctrb_max,ctrb_fraction_full,"
            "obsv_min,obsv_median,obsv_max,obsv_fraction_full,reachable_min,reachable_max,"
            "gramian_samples,gramian_defined,hsv_max_median,order_median,largest_lyapunov,"
-           "token_regime\n";
+           "largest_lyapunov_limit,token_regime\n";
     for (const analysis::LayerReport& l : r.layers) {
         const auto& s = l.stability;
         const auto& c = l.ranks.ctrb;
@@ -40,8 +40,8 @@ std::string checkpoint_csv(const analysis::CheckpointReport& r) {
             << l.gramians.sampled << ',' << l.gramians.defined << ','
             << (hsv ? cell(l.gramians.hsv_max_median) : "") << ','
             << (hsv ? std::to_string(l.gramians.order_median) : "") << ','
-            << cell(l.lyapunov.largest) << ',' << analysis::to_string(l.tokens_dynamics.predicted)
-            << '\n';
+            << cell(l.lyapunov.largest) << ',' << cell(l.lyapunov.largest_limit) << ','
+            << analysis::to_string(l.tokens_dynamics.predicted) << '\n';
     }
     return out.str();
 }

@@ -120,14 +120,24 @@ json layer_json(const a::LayerReport& l) {
          g.defined > 0
              ? json({{"min", g.order_min}, {"median", g.order_median}, {"max", g.order_max}})
              : json(nullptr)}};
-    std::vector<double> largest;
-    for (const auto& e : l.lyapunov.unit_exponents)
+    const a::LayerLyapunov& ly = l.lyapunov;
+    std::vector<double> largest, largest_limit;
+    for (const auto& e : ly.unit_exponents)
         largest.push_back(e.size() > 0 ? e(0) : 0.0);
-    j["lyapunov"] = {{"method", l.lyapunov.method},
-                     {"largest", number(l.lyapunov.largest)},
-                     {"largest_unit", l.lyapunov.largest_unit},
-                     {"median_largest", number(l.lyapunov.median_largest)},
-                     {"unit_largest", array(largest)}};
+    for (const auto& e : ly.unit_limits)
+        largest_limit.push_back(e.size() > 0 ? e(0) : 0.0);
+    j["lyapunov"] = {{"method", ly.method},
+                     {"largest", number(ly.largest)},
+                     {"largest_unit", ly.largest_unit},
+                     {"median_largest", number(ly.median_largest)},
+                     {"unit_largest", array(largest)},
+                     {"limit",
+                      {{"method", "mean-step-times-real-eigenvalue"},
+                       {"largest", number(ly.largest_limit)},
+                       {"largest_unit", ly.largest_limit_unit},
+                       {"median_largest", number(ly.median_largest_limit)},
+                       {"unit_largest", array(largest_limit)}}},
+                     {"transient_units", ly.transient_units}};
     j["token_dynamics"] = token_dynamics_json(l.tokens_dynamics);
     return j;
 }

@@ -43,6 +43,23 @@ std::string checkpoint_text(const a::CheckpointReport& r) {
         "\n(ranks of the frozen-time systems over every unit and probe token; reach: smallest "
         "rank of the subspace reachable over the whole probe; largest HSV: median over the "
         "sampled stable frozen systems; tokens: the criterion's predicted regime)\n";
+    bool header = false;
+    for (const a::LayerReport& l : r.layers) {
+        const a::LayerLyapunov& ly = l.lyapunov;
+        if (std::string(ly.method) != "qr")
+            continue;  // the diagonal forms' closed form is the limit itself
+        if (!header) {
+            out +=
+                "\nLyapunov exponents, finite-horizon QR estimate against the exact limit "
+                "mean(delta) max Re lambda(A) (a unit's steps commute):\n";
+            header = true;
+        }
+        out +=
+            fmt("  layer %d: estimate %+.4e, limit %+.4e per token; transient growth only "
+                "(positive estimate, non-positive limit) in %lld of %lld %ss\n",
+                l.index, ly.largest, ly.largest_limit, static_cast<long long>(ly.transient_units),
+                static_cast<long long>(l.units), l.unit_name.c_str());
+    }
     out += "\ncross checks (staircase / Krylov SVD / PBH disagreements with the decision):\n";
     for (const a::LayerReport& l : r.layers) {
         const auto& c = l.ranks.ctrb;

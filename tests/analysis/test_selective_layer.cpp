@@ -403,6 +403,10 @@ BOOST_AUTO_TEST_CASE(lyapunov_exponents_of_a_constant_step_are_delta_re_lambda) 
     BOOST_TEST(std::abs(e(0) + 0.15) < 0.01);
     BOOST_TEST(std::abs(e(3) + 0.9) < 0.01);
     BOOST_TEST(e.sum() == 0.3 * (-1 - 1 - 0.5 - 3), tt::tolerance(1e-9));  // log|det| is exact
+    // The limits are those numbers exactly.
+    const Vector want_limit = Eigen::Vector4d(-0.15, -0.3, -0.3, -0.9);
+    BOOST_TEST((ly.unit_limits[0] - want_limit).cwiseAbs().maxCoeff() < 1e-12);
+    BOOST_TEST(ly.largest_limit >= -0.15 - 1e-12);
     // Diagonal forms: the closed form a_i mean(Δ).
     const SelectiveLayer d = random_layer(StateForm::Diagonal, 3, 4, 50, rng);
     const LayerLyapunov dl = layer_lyapunov(d);
@@ -410,6 +414,33 @@ BOOST_AUTO_TEST_CASE(lyapunov_exponents_of_a_constant_step_are_delta_re_lambda) 
     Vector expect = d.a.row(1).transpose() * mean;
     std::sort(expect.data(), expect.data() + 4, std::greater<>());
     BOOST_TEST((dl.unit_exponents[1] - expect).norm() < 1e-13);
+    BOOST_TEST((dl.unit_limits[1] - expect).norm() < 1e-13);  // the closed form is the limit
+    BOOST_TEST(dl.transient_units == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_hurwitz_companion_grows_transiently_and_its_limit_says_so) {
+    // Four poles near -0.05: the companion matrix is nearly a 4x4 Jordan block, and with Δ = 1
+    // ||exp(T A)|| ~ e^(-0.05 T) T^3 / 6, about 490 at T = 20: a positive finite-horizon
+    // exponent for a stable unit. The limit mean(Δ) max Re λ = -0.05 is exact at any horizon;
+    // the estimate approaches it as (3 log T) / T.
+    std::mt19937 rng(29);
+    for (Index T : {Index(20), Index(4000)}) {
+        SelectiveLayer l = random_layer(StateForm::Companion, 2, 4, T, rng);
+        l.delta.setConstant(1.0);
+        l.a.row(0) = poly({{-0.05, 0.0}, {-0.051, 0.0}, {-0.052, 0.0}, {-0.053, 0.0}}).transpose();
+        const LayerLyapunov ly = layer_lyapunov(l);
+        BOOST_TEST_CONTEXT("T = " << T) {
+            BOOST_TEST(ly.unit_limits[0](0) == -0.05, tt::tolerance(1e-9));
+            BOOST_TEST(ly.unit_limits[0](3) == -0.053, tt::tolerance(1e-9));
+            const double estimate = ly.unit_exponents[0](0);
+            if (T == 20) {
+                BOOST_TEST(estimate > 0.2);
+                BOOST_TEST(ly.transient_units >= 1);
+            } else {
+                BOOST_TEST(std::abs(estimate + 0.05) < 3 * std::log(double(T)) / double(T));
+            }
+        }
+    }
 }
 
 BOOST_AUTO_TEST_CASE(grouped_steps_give_the_token_by_token_qr_exponents) {

@@ -1,6 +1,7 @@
 // ssmscope-cli analyze and verify end to end on small checkpoints saved by the test: the report's
 // structure and structural facts, verify's exit codes and the layer and channel it names, and
 // bad input giving exit code 2.
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 
@@ -115,6 +116,42 @@ BOOST_AUTO_TEST_CASE(analyze_reports_every_layer_on_the_bundled_probe) {
     const CliRun text = run("analyze mamba --text 'hello'");
     BOOST_REQUIRE_EQUAL(text.code, 0);
     BOOST_TEST(text.out.find("ctrb min/med/max") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(companion_layers_report_the_exact_lyapunov_limit) {
+    // ST-Mamba-2's A is Hurwitz by construction, so every limit mean(Δ) max Re λ(A) is negative,
+    // and it is the unit's spectral abscissa times its mean step: the ratio lies within the
+    // layer's observed [Δ_min, Δ_max]. The probe's finite-horizon estimate may still be positive;
+    // such units are the transient ones.
+    const fs::path sample = fs::path(SSMSCOPE_SOURCE_DIR) / "samples/st-mamba2";
+    const CliRun r = run("analyze " + sample.string() + " --json");
+    BOOST_REQUIRE_MESSAGE(r.code == 0, r.err);
+    const json j = json::parse(r.out);
+    for (const json& l : j["layers"]) {
+        const json& lim = l["lyapunov"]["limit"];
+        const json& abscissa = l["stability"]["unit_spectral_abscissa"];
+        const double lo = l["stability"]["discrete"]["delta_min"].get<double>();
+        const double hi = l["stability"]["discrete"]["delta_max"].get<double>();
+        BOOST_REQUIRE_EQUAL(lim["unit_largest"].size(), abscissa.size());
+        double largest = -1e300;
+        int transient = 0;
+        for (std::size_t u = 0; u < abscissa.size(); ++u) {
+            const double limit = lim["unit_largest"][u].get<double>();
+            const double alpha = abscissa[u].get<double>();
+            BOOST_TEST(alpha < 0.0);
+            BOOST_TEST(limit < 0.0);
+            const double mean_delta = limit / alpha;
+            BOOST_TEST(mean_delta >= lo * (1 - 1e-12));
+            BOOST_TEST(mean_delta <= hi * (1 + 1e-12));
+            largest = std::max(largest, limit);
+            transient += l["lyapunov"]["unit_largest"][u].get<double>() > 0.0 ? 1 : 0;
+        }
+        BOOST_TEST(lim["largest"].get<double>() == largest);
+        BOOST_TEST(l["lyapunov"]["transient_units"].get<int>() == transient);
+    }
+    const CliRun text = run("analyze " + sample.string());
+    BOOST_REQUIRE_EQUAL(text.code, 0);
+    BOOST_TEST(text.out.find("transient growth only") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(verify_mamba2_controllability_fails_and_says_why) {

@@ -12,9 +12,14 @@
 #include <QSpinBox>
 #include <QTabWidget>
 #include <QTest>
+#include <algorithm>
+#include <cmath>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <string>
+#include <vector>
 
 #include <sys/resource.h>
 
@@ -87,15 +92,31 @@ void TestGuiOpen::every_sample_shows_its_layers_and_eigenvalues() {
         // Singular values of ctrb and obsv: N each (zeros are left off a log axis, so at most).
         QVERIFY(plot(*w.layer_view(), "singular_values")->point_count() <= 2 * n);
         QVERIFY(plot(*w.layer_view(), "singular_values")->point_count() >= 2);
-        // Lyapunov spectrum: N exponents of the unit; token norms: one line per probe token.
-        QCOMPARE(plot(*w.layer_view(), "lyapunov_spectrum")->point_count(), n);
+        // Lyapunov spectrum: N exponents of the unit, and for the companion forms (the QR
+        // estimate) N more, the limits mean(Δ) Re λ_i, computed here from the eigenvalue plot's
+        // Re λ and the probe's steps; token norms: one line per probe token.
+        const bool companion = std::string(first.lyapunov.method) == "qr";
+        gui::Plot* lyap = plot(*w.layer_view(), "lyapunov_spectrum");
+        QCOMPARE(lyap->point_count(), companion ? 2 * n : n);
+        if (companion) {
+            const double mean_delta = layer0.delta.col(0).mean();
+            std::vector<double> limits, plotted;
+            for (int i = 0; i < n; ++i) {
+                limits.push_back(mean_delta * eig->graph(0)->data()->at(i)->key);
+                plotted.push_back(lyap->graph(1)->data()->at(i)->value);
+            }
+            std::sort(limits.begin(), limits.end(), std::greater<>());
+            for (int i = 0; i < n; ++i)
+                QVERIFY(std::abs(limits[i] - plotted[i]) <= 1e-9 * std::abs(limits[i]) + 1e-15);
+        }
         QCOMPARE(plot(*w.layer_view(), "token_norms")->graphCount(),
                  std::min<int>(256, static_cast<int>(w.result()->report.tokens.size())));
         // Mamba-2's scalar A: ctrb of a frozen head has rank 1 (the structural fact of §3).
         if (scalar)
             QCOMPARE(first.ranks.ctrb.max, 1);
-        // The overview plots one point per layer.
-        QCOMPARE(plot(*w.overview(), "overview_lyapunov")->point_count(), layers);
+        // The overview plots one point per layer (two for the companion forms: the limit too).
+        gui::Plot* overview_lyap = plot(*w.overview(), "overview_lyapunov");
+        QCOMPARE(overview_lyap->point_count(), companion ? 2 * layers : layers);
         w.tabs()->setCurrentWidget(w.overview());
     }
 }

@@ -11,6 +11,7 @@
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
+#include <string>
 
 #include "analysis/frozen_unit.hpp"
 #include "app/gui/plots/eigenvalue_plot.hpp"
@@ -265,10 +266,31 @@ void LayerView::update_unit() {
     }
     lyapunov_->add_graph(tr("%1 %2").arg(unit_name).arg(u), ix, iy, Plot::palette(0), true)
         ->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 6));
+    // Companion units: the exact limit mean(Δ) Re λ_i beside the probe's finite-horizon estimate
+    // (for the diagonal forms the two are one and the same).
+    const bool estimated = std::string(l.lyapunov.method) == "qr";
+    if (estimated) {
+        const analysis::Vector& lim = l.lyapunov.unit_limits[static_cast<std::size_t>(u)];
+        QVector<double> ly;
+        for (analysis::Index i = 0; i < lim.size(); ++i)
+            ly << lim[i];
+        lyapunov_->add_graph(tr("limit mean(Δ) Re λ_i"), ix, ly, Plot::palette(1), false)
+            ->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssSquare, Plot::palette(1), 6));
+        lyapunov_->legend->setVisible(true);
+    } else {
+        lyapunov_->legend->setVisible(false);
+    }
     lyapunov_->set_title(tr("Lyapunov spectrum, %1 %2").arg(unit_name).arg(u));
-    lyapunov_->setToolTip(tr("method %1; the layer's largest exponent is %2 per token")
-                              .arg(l.lyapunov.method)
-                              .arg(l.lyapunov.largest, 0, 'g', 4));
+    lyapunov_->setToolTip(
+        tr("method %1; the layer's largest exponent is %2 per token over the probe%3")
+            .arg(l.lyapunov.method)
+            .arg(l.lyapunov.largest, 0, 'g', 4)
+            .arg(estimated ? tr(", its limit mean(Δ) max Re λ is %1; %2 %3s grow only "
+                                "transiently")
+                                 .arg(l.lyapunov.largest_limit, 0, 'g', 4)
+                                 .arg(l.lyapunov.transient_units)
+                                 .arg(unit_name)
+                           : QString()));
     lyapunov_->rescaleAxes();
     lyapunov_->xAxis->setRange(0.5, std::max<double>(static_cast<double>(exps.size()), 1) + 0.5);
     const QCPRange yr = lyapunov_->yAxis->range();

@@ -9,6 +9,7 @@
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
+#include <string>
 
 #include "app/gui/models/layer_table_model.hpp"
 #include "app/gui/plots/plot.hpp"
@@ -121,7 +122,7 @@ void OverviewView::set_result(std::shared_ptr<const AnalysisResult> result) {
         headline_->setText(
             tr("%1; %2 of %3 layers analysed").arg(model).arg(rep.layers.size()).arg(asked));
 
-    QVector<double> x, abscissa, radius_margin, ctrb, obsv, reach, lyap;
+    QVector<double> x, abscissa, radius_margin, ctrb, obsv, reach, lyap, limit_x, limit;
     for (const auto& l : rep.layers) {
         x << l.index;
         abscissa << l.stability.worst_abscissa;
@@ -131,6 +132,11 @@ void OverviewView::set_result(std::shared_ptr<const AnalysisResult> result) {
         obsv << l.ranks.obsv.fraction_full;
         reach << l.reachable.fraction_full;
         lyap << l.lyapunov.largest;
+        // The diagonal forms' exponents are their limits; companion units have an estimate.
+        if (std::string(l.lyapunov.method) == "qr") {
+            limit_x << l.index;
+            limit << l.lyapunov.largest_limit;
+        }
     }
     stability_->set_labels(tr("layer"), tr("worst unit"));
     stability_->add_graph(tr("max Re λ(A)"), x, abscissa, Plot::palette(0), true)
@@ -153,6 +159,11 @@ void OverviewView::set_result(std::shared_ptr<const AnalysisResult> result) {
     lyapunov_->set_labels(tr("layer"), tr("λ_max per token"));
     lyapunov_->add_graph(tr("largest Lyapunov exponent"), x, lyap, Plot::palette(0), true)
         ->setScatterStyle(QCPScatterStyle::ssDisc);
+    if (!limit.isEmpty()) {
+        lyapunov_
+            ->add_graph(tr("its limit mean(Δ) max Re λ"), limit_x, limit, Plot::palette(1), true)
+            ->setScatterStyle(QCPScatterStyle::ssSquare);
+    }
     sensitivity_->set_labels(tr("layer"), tr("log(‖δ out‖ / ‖δ in‖)"));
     for (std::size_t k = 0; k < rep.sensitivity.size(); ++k) {
         const auto& sens = rep.sensitivity[k];
