@@ -109,15 +109,29 @@ void TestGuiOpen::every_sample_shows_its_layers_and_eigenvalues() {
             for (int i = 0; i < n; ++i)
                 QVERIFY(std::abs(limits[i] - plotted[i]) <= 1e-9 * std::abs(limits[i]) + 1e-15);
         }
+        // The unit circle of λ(Ā) drawn round: one unit spans as many pixels on x as on y.
+        disc->replot();
+        const double px_x = disc->xAxis->coordToPixel(1) - disc->xAxis->coordToPixel(-1);
+        const double px_y = disc->yAxis->coordToPixel(-1) - disc->yAxis->coordToPixel(1);
+        QVERIFY2(std::abs(px_x - px_y) <= 1.0, qPrintable(QString("%1 vs %2").arg(px_x).arg(px_y)));
         QCOMPARE(plot(*w.layer_view(), "token_norms")->graphCount(),
                  std::min<int>(256, static_cast<int>(w.result()->report.tokens.size())));
         // Mamba-2's scalar A: ctrb of a frozen head has rank 1 (the structural fact of §3).
         if (scalar)
             QCOMPARE(first.ranks.ctrb.max, 1);
-        // The overview plots one point per layer (two for the companion forms: the limit too).
+        // The overview plots one point per layer (two for the companion forms: the limit too),
+        // layer axes ticked on whole layers only.
         gui::Plot* overview_lyap = plot(*w.overview(), "overview_lyapunov");
         QCOMPARE(overview_lyap->point_count(), companion ? 2 * layers : layers);
         w.tabs()->setCurrentWidget(w.overview());
+        for (const char* p : {"overview_stability", "overview_ranks", "overview_lyapunov"}) {
+            gui::Plot* op = plot(*w.overview(), p);
+            op->replot();
+            const QVector<double> ticks = op->xAxis->tickVector();
+            QVERIFY(!ticks.isEmpty());
+            for (double tick : ticks)
+                QVERIFY2(tick == std::round(tick), qPrintable(QString("%1: %2").arg(p).arg(tick)));
+        }
     }
 }
 

@@ -56,6 +56,8 @@ void plot_eigenvalues(Plot& plot, const std::vector<EigenvalueSet>& sets, bool d
     plot.legend->setVisible(sets.size() > 1);
     plot.xAxis->setRange(re_lo - pad, std::max(re_hi, discrete ? 1.1 : 0.0) + pad);
     plot.yAxis->setRange(-im - pad, im + pad);
+    // The unit circle must look like one: equal scales on both axes.
+    plot.set_equal_aspect(discrete);
     plot.replot();
 }
 

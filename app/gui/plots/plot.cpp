@@ -54,6 +54,45 @@ void Plot::set_log_y(bool log) {
     }
 }
 
+void Plot::set_integer_x() {
+    auto ticker = QSharedPointer<QCPAxisTickerFixed>(new QCPAxisTickerFixed);
+    ticker->setTickStep(1.0);
+    ticker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+    xAxis->setTicker(ticker);
+    xAxis->setNumberFormat("f");
+    xAxis->setNumberPrecision(0);
+}
+
+void Plot::set_equal_aspect(bool on) {
+    equal_aspect_ = on;
+    rescale_equal();
+}
+
+void Plot::rescale_equal() {
+    if (!equal_aspect_)
+        return;
+    // The axis rect's size is that of the last layout: lay out first.
+    plotLayout()->update(QCPLayoutElement::upLayout);
+    const QRect r = axisRect()->rect();
+    if (r.width() <= 0 || r.height() <= 0)
+        return;
+    const double x_per_px = xAxis->range().size() / r.width();
+    const double y_per_px = yAxis->range().size() / r.height();
+    // Widen, never narrow, so that everything shown stays shown.
+    if (x_per_px > y_per_px)
+        yAxis->setScaleRatio(xAxis, 1.0);
+    else
+        xAxis->setScaleRatio(yAxis, 1.0);
+}
+
+void Plot::resizeEvent(QResizeEvent* event) {
+    QCustomPlot::resizeEvent(event);
+    if (equal_aspect_) {
+        rescale_equal();
+        replot(QCustomPlot::rpQueuedReplot);
+    }
+}
+
 void Plot::reset() {
     clearPlottables();
     clearItems();

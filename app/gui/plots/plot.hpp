@@ -17,6 +17,12 @@ class Plot : public QCustomPlot {
     void set_title(const QString& title);
     void set_labels(const QString& x, const QString& y);
     void set_log_y(bool log);
+    // Ticks on whole numbers only (layers, indices): 1, 2, 5, 10, ... apart as the range allows.
+    void set_integer_x();
+    // One unit on x as long as one unit on y (a circle drawn as a circle): after each range change
+    // through rescale_equal() and each resize, the axis with the tighter scale is widened.
+    void set_equal_aspect(bool on);
+    void rescale_equal();
     // Removes every graph, curve and item added since construction.
     void reset();
     // A scatter (no line) or a line graph; `color` from palette(i).
@@ -35,9 +41,11 @@ class Plot : public QCustomPlot {
   protected:
     void mouseMoveEvent(QMouseEvent* event) override;
     void contextMenuEvent(QContextMenuEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
 
   private:
     QCPTextElement* title_ = nullptr;
+    bool equal_aspect_ = false;
     std::function<QString(const QCPAbstractPlottable*, int)> describe_;
 };
 

@@ -73,6 +73,9 @@ LayerView::LayerView(QWidget* parent) : QWidget(parent) {
     lyapunov_ = make_plot(tr("Lyapunov spectrum"), "lyapunov_spectrum");
     heat_map_ = make_plot(tr("Re λ(A): units × states"), "stability_heat_map");
     token_norms_ = make_plot(tr("Token norms across depth"), "token_norms");
+    // Their x axes count (singular values, exponents, units, layers): ticks on whole numbers.
+    for (Plot* p : {singular_values_, hankel_, lyapunov_, heat_map_, token_norms_})
+        p->set_integer_x();
 
     auto* bar = new QHBoxLayout;
     bar->addWidget(new QLabel(tr("Layer")));

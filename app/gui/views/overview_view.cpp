@@ -51,6 +51,10 @@ OverviewView::OverviewView(QWidget* parent) : QWidget(parent) {
     sensitivity_ = new Plot(tr("Sensitivity to input rounding"));
     sensitivity_->setObjectName("overview_sensitivity");
 
+    // Layers are whole numbers: no ticks between them.
+    for (Plot* p : {stability_, ranks_, lyapunov_, sensitivity_})
+        p->set_integer_x();
+
     auto* plots = new QWidget;
     auto* grid = new QGridLayout(plots);
     grid->setContentsMargins(0, 0, 0, 0);
