@@ -17,14 +17,17 @@ namespace {
 
 struct Preset {
     std::int64_t d_model, n_layer, vocab, d_state;
+    std::int64_t headdim;  // the Mamba-2 family's head size
 };
 
 // paper-64m: GPT-NeoX vocabulary (50280 padded rows), d_model 512, 23 layers: the size class of
 // the paper's 64.5M-parameter Mamba (its exact configuration is not published).
 const std::map<std::string, Preset> kPresets{
-    {"paper-64m", {512, 23, 50280, 16}},
-    {"demo", {64, 2, 264, 8}},     // the byte-level demo models (257 ids padded to 264)
-    {"small", {256, 4, 264, 16}},  // a byte-level model one trains on a CPU in minutes
+    {"paper-64m", {512, 23, 50280, 16, 64}},
+    // The byte-level demo models of samples/ (257 ids padded to 264; heads of 16 as
+    // scripts/make-samples trains them).
+    {"demo", {64, 2, 264, 8, 16}},
+    {"small", {256, 4, 264, 16, 64}},  // a byte-level model one trains on a CPU in minutes
 };
 
 }  // namespace
@@ -45,7 +48,8 @@ Command add_params(CLI::App& app) {
     cmd->add_option("--vocab", args->vocab, "overrides the preset");
     cmd->add_option("--d-state", args->d_state, "overrides the preset");
     cmd->add_option("--head-dim", args->headdim,
-                    "Mamba-2 family head size (default 64, or d_inner if smaller)");
+                    "Mamba-2 family head size (default: the preset's, 16 for demo and 64 "
+                    "otherwise, or d_inner if smaller)");
     cmd->add_flag("--json", args->json, "JSON on stdout");
     cmd->add_option("--out", args->out, "write the result to FILE");
     return [args] {
@@ -60,7 +64,8 @@ Command add_params(CLI::App& app) {
         c.vocab_size = args->vocab.value_or(preset->second.vocab);
         c.d_state = args->d_state.value_or(preset->second.d_state);
         c.dt_rank = model::default_dt_rank(c.d_model);
-        c.headdim = args->headdim.value_or(std::min<std::int64_t>(64, c.d_inner()));
+        c.headdim =
+            args->headdim.value_or(std::min<std::int64_t>(preset->second.headdim, c.d_inner()));
         nlohmann::ordered_json rows = nlohmann::ordered_json::array();
         std::string text = str("d_model ", c.d_model, ", n_layer ", c.n_layer, ", vocab ",
                                c.vocab_size, ", d_state ", c.d_state, ", d_inner ", c.d_inner(),

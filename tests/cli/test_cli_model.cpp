@@ -243,6 +243,31 @@ BOOST_AUTO_TEST_CASE(params_table_counts_by_the_closed_form) {
     BOOST_TEST(rows[1]["parameters"] == mamba - 23 * N * E);
     BOOST_TEST(rows[2]["architecture"] == "sc-mamba");
     BOOST_TEST(rows[2]["parameters"] == mamba - 23 * N * E);
+    // demo: the sizes of the bundled samples, so its counts are their tensors' element counts,
+    // summed here from each model.safetensors header.
+    const json demo = json::parse(run("params --preset demo --json").out)["rows"];
+    for (const json& row : demo) {
+        const std::string arch = row["architecture"];
+        std::ifstream f(fs::path(SSMSCOPE_SOURCE_DIR) / "samples" / arch / "model.safetensors",
+                        std::ios::binary);
+        std::uint64_t len = 0;
+        f.read(reinterpret_cast<char*>(&len), 8);
+        std::string header(len, '\0');
+        f.read(header.data(), static_cast<std::streamsize>(len));
+        std::int64_t elements = 0;
+        const json tensors = json::parse(header);
+        for (const auto& [name, t] : tensors.items()) {
+            if (name == "__metadata__")
+                continue;
+            std::int64_t n = 1;
+            for (const auto& d : t["shape"])
+                n *= d.get<std::int64_t>();
+            elements += n;
+        }
+        BOOST_TEST_CONTEXT(arch) {
+            BOOST_TEST(row["parameters"].get<std::int64_t>() == elements);
+        }
+    }
     expect_bad_input("params --preset huge", {"--preset", "huge"});
 }
 
