@@ -25,7 +25,7 @@ auto timed(double& seconds, F f) {
 ReportBuilder::ReportBuilder(const ReportOptions& o, std::size_t layers)
     : options_(o),
       cancel_scope_(o.cancel ? o.cancel : current_cancel_flag()),
-      stages_(5.0 * static_cast<double>(layers) + 1.0) {
+      stages_(6.0 * static_cast<double>(layers) + 1.0) {
     report_.tol = o.tol.value_or(default_structural_tol());
 }
 
@@ -60,6 +60,10 @@ const LayerReport& ReportBuilder::add(const SelectiveLayer& l) {
     lr.gramians = timed(tm.gramians, [&] { return layer_gramians(l, o.gramian_pairs, o.tol); });
     step(l, "Lyapunov exponents");
     lr.lyapunov = timed(tm.lyapunov, [&] { return layer_lyapunov(l); });
+    step(l, "impulse responses");
+    lr.memory = timed(tm.memory,
+                      [&] { return layer_memory(l, o.memory_token, o.memory_units, o.impulse); });
+    lr.impulse = impulse_response(l, o.impulse_unit, lr.memory.token, o.impulse);
     step(l, "token dynamics");
     lr.tokens_dynamics = timed(tm.token_dynamics, [&] { return layer_token_dynamics(l); });
     report_.layers.push_back(std::move(lr));

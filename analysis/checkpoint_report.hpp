@@ -13,6 +13,7 @@
 
 #include "analysis/layer_gramians.hpp"
 #include "analysis/layer_lyapunov.hpp"
+#include "analysis/layer_memory.hpp"
 #include "analysis/layer_ranks.hpp"
 #include "analysis/layer_reachable.hpp"
 #include "analysis/layer_stability.hpp"
@@ -31,6 +32,12 @@ struct ReportOptions {
     // 40 us each by SLICOT for a dense one).
     Index cross_check_pairs = RankOptions{}.cross_check_pairs;
     Index gramian_pairs = 1024;
+    // Impulse responses (§6(e)): every layer's memory horizons at memory_token (< 0: the last
+    // probe token) on up to memory_units units, and the kernel of impulse_unit there.
+    Index memory_token = -1;
+    Index memory_units = 256;
+    Index impulse_unit = 0;
+    ImpulseOptions impulse;
     // Called before each stage of each layer with a description and the fraction done; returning
     // false stops the analysis with Cancelled.
     std::function<bool(const std::string& stage, double fraction)> progress;
@@ -50,12 +57,15 @@ struct LayerReport {
     LayerReachable reachable;
     LayerGramians gramians;
     LayerLyapunov lyapunov;
+    LayerMemory memory;
+    ImpulseResponse impulse;
     LayerTokenDynamics tokens_dynamics;
 };
 
 // Seconds spent in each stage, for bench/analyze and the GUI's status line.
 struct ReportTimings {
-    double stability = 0, ranks = 0, reachable = 0, gramians = 0, lyapunov = 0, token_dynamics = 0;
+    double stability = 0, ranks = 0, reachable = 0, gramians = 0, lyapunov = 0, memory = 0,
+           token_dynamics = 0;
 };
 
 struct CheckpointReport {

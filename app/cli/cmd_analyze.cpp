@@ -16,6 +16,8 @@ Command add_analyze(CLI::App& app) {
         double tol = 0;
         analysis::Index cross_checks = analysis::ReportOptions{}.cross_check_pairs,
                         gramians = analysis::ReportOptions{}.gramian_pairs;
+        analysis::Index impulse_token = -1, impulse_unit = 0;
+        double memory_tol = analysis::ImpulseOptions{}.tol;
     };
     auto args = std::make_shared<Args>();
     CLI::App* cmd = app.add_subcommand(
@@ -32,8 +34,23 @@ Command add_analyze(CLI::App& app) {
                     "frozen systems per layer whose Gramians and HSV are computed")
         ->capture_default_str()
         ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--impulse-token", args->impulse_token,
+                    "probe token (0-based) the units are frozen at for the impulse responses and "
+                    "memory horizons (default: the last)")
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--impulse-unit", args->impulse_unit,
+                    "the channel or head whose kernel the report carries (impulse_response)")
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--memory-tol", args->memory_tol,
+                    "memory horizon: the kernel stays below this fraction of its peak")
+        ->capture_default_str()
+        ->check(CLI::Range(1e-300, 0.999999));
     return [args] {
         usecase::AnalyseRequest request = analyse_request(args->ckpt, args->probe);
+        request.impulse_token = args->impulse_token;
+        request.impulse_unit = args->impulse_unit;
+        request.memory_tol = args->memory_tol;
         if (args->tol > 0)
             request.tol = args->tol;
         request.cross_check_pairs = args->cross_checks;

@@ -88,6 +88,42 @@ json token_dynamics_json(const a::LayerTokenDynamics& d) {
 
 }  // namespace
 
+json horizon_json(const std::optional<a::Index>& h) {
+    return h ? json(*h) : json(nullptr);
+}
+
+json memory_json(const a::LayerMemory& m) {
+    json horizons = json::array();
+    for (const auto& h : m.horizon)
+        horizons.push_back(horizon_json(h));
+    const bool any = m.undefined < static_cast<a::Index>(m.units.size());
+    return {
+        {"token", m.token},
+        {"tolerance", m.tol},
+        {"sampled_units", m.units.size()},
+        {"undefined", m.undefined},
+        {"undefined_reason", m.undefined_reason.empty() ? json(nullptr) : json(m.undefined_reason)},
+        {"min", any ? json(m.horizon_min) : json(nullptr)},
+        {"median", any ? json(m.horizon_median) : json(nullptr)},
+        {"max", any ? json(m.horizon_max) : json(nullptr)},
+        {"longest_unit", any ? json(m.longest_unit) : json(nullptr)},
+        {"units", array(m.units)},
+        {"unit_horizon", horizons},
+        {"unit_decay_rate", array(m.decay_rate)}};
+}
+
+json impulse_json(const a::ImpulseResponse& r) {
+    return {
+        {"unit", r.unit},
+        {"token", r.token},
+        {"delta", number(r.delta)},
+        {"decay_rate", number(r.decay_rate)},
+        {"window", r.window},
+        {"horizon", horizon_json(r.horizon)},
+        {"undefined_reason", r.undefined_reason.empty() ? json(nullptr) : json(r.undefined_reason)},
+        {"kernel", array(std::vector<double>(r.kernel.data(), r.kernel.data() + r.kernel.size()))}};
+}
+
 json layer_json(const a::LayerReport& l) {
     json j;
     j["layer"] = l.index;
@@ -138,6 +174,8 @@ json layer_json(const a::LayerReport& l) {
                        {"median_largest", number(ly.median_largest_limit)},
                        {"unit_largest", array(largest_limit)}}},
                      {"transient_units", ly.transient_units}};
+    j["memory_horizon"] = memory_json(l.memory);
+    j["impulse_response"] = impulse_json(l.impulse);
     j["token_dynamics"] = token_dynamics_json(l.tokens_dynamics);
     return j;
 }
@@ -170,10 +208,13 @@ json checkpoint_json(const a::CheckpointReport& r) {
                         {"layer_sequence_slope", array(s.layer_sequence_slope)}});
     }
     j["sensitivity"] = sens;
-    j["seconds"] = {
-        {"stability", r.timings.stability}, {"ranks", r.timings.ranks},
-        {"reachable", r.timings.reachable}, {"gramians", r.timings.gramians},
-        {"lyapunov", r.timings.lyapunov},   {"token_dynamics", r.timings.token_dynamics}};
+    j["seconds"] = {{"stability", r.timings.stability},
+                    {"ranks", r.timings.ranks},
+                    {"reachable", r.timings.reachable},
+                    {"gramians", r.timings.gramians},
+                    {"lyapunov", r.timings.lyapunov},
+                    {"memory", r.timings.memory},
+                    {"token_dynamics", r.timings.token_dynamics}};
     return j;
 }
 

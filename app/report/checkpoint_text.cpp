@@ -60,6 +60,32 @@ std::string checkpoint_text(const a::CheckpointReport& r) {
                 l.index, ly.largest, ly.largest_limit, static_cast<long long>(ly.transient_units),
                 static_cast<long long>(l.units), l.unit_name.c_str());
     }
+    if (!r.layers.empty()) {
+        out +=
+            fmt("\nmemory horizons (lags after which the impulse response stays below %.0e of "
+                "its peak), units frozen at token %lld:\n",
+                r.layers.front().memory.tol, static_cast<long long>(r.layers.front().memory.token));
+    }
+    for (const a::LayerReport& l : r.layers) {
+        const a::LayerMemory& m = l.memory;
+        const auto sampled = static_cast<long long>(m.units.size());
+        if (m.undefined == sampled) {
+            out += fmt("  layer %d: none of %lld %ss: %s\n", l.index, sampled, l.unit_name.c_str(),
+                       m.undefined_reason.c_str());
+            continue;
+        }
+        out +=
+            fmt("  layer %d: min / median / max %lld / %lld / %lld tokens over %lld %ss (longest: "
+                "%s %lld)%s\n",
+                l.index, static_cast<long long>(m.horizon_min),
+                static_cast<long long>(m.horizon_median), static_cast<long long>(m.horizon_max),
+                sampled - static_cast<long long>(m.undefined), l.unit_name.c_str(),
+                l.unit_name.c_str(), static_cast<long long>(m.longest_unit),
+                m.undefined > 0 ? fmt("; %lld without: %s", static_cast<long long>(m.undefined),
+                                      m.undefined_reason.c_str())
+                                      .c_str()
+                                : "");
+    }
     out += "\ncross checks (staircase / Krylov SVD / PBH disagreements with the decision):\n";
     for (const a::LayerReport& l : r.layers) {
         const auto& c = l.ranks.ctrb;

@@ -84,6 +84,9 @@ Analysis analyse(const AnalyseRequest& request, const Progress& progress, const 
     options.tol = request.tol;
     options.cross_check_pairs = request.cross_check_pairs;
     options.gramian_pairs = request.gramian_pairs;
+    options.memory_token = request.impulse_token;
+    options.impulse_unit = request.impulse_unit;
+    options.impulse.tol = request.memory_tol;
     options.cancel = cancel;
     const ModelProgress tail = phase(progress, 0.98, 1.0);
     bool finishing = false;  // the model-wide parts, once the probe is through

@@ -36,6 +36,10 @@ struct AnalyseRequest {
     std::optional<double> tol;  // relative tolerance of every rank decision
     analysis::Index cross_check_pairs = analysis::ReportOptions{}.cross_check_pairs;
     analysis::Index gramian_pairs = analysis::ReportOptions{}.gramian_pairs;
+    // Impulse responses: the token the units are frozen at (< 0: the last), the unit whose
+    // kernel the report carries, the horizon's tolerance.
+    analysis::Index impulse_token = -1, impulse_unit = 0;
+    double memory_tol = analysis::ImpulseOptions{}.tol;
     // Analysis::trace keeps every analysed layer's record (the GUI's layer view computes frozen
     // systems from it); without, each is dropped once analysed and the report is all there is,
     // so that memory holds one layer's record whatever the model's depth.

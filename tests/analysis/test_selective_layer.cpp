@@ -17,8 +17,10 @@
 #include "analysis/frozen_unit.hpp"
 #include "analysis/gram.hpp"
 #include "analysis/hsv.hpp"
+#include "analysis/impulse_response.hpp"
 #include "analysis/layer_gramians.hpp"
 #include "analysis/layer_lyapunov.hpp"
+#include "analysis/layer_memory.hpp"
 #include "analysis/layer_ranks.hpp"
 #include "analysis/layer_reachable.hpp"
 #include "analysis/layer_stability.hpp"
@@ -468,6 +470,80 @@ BOOST_AUTO_TEST_CASE(grouped_steps_give_the_token_by_token_qr_exponents) {
             }
         }
     }
+}
+
+BOOST_AUTO_TEST_CASE(impulse_response_is_c_abar_power_k_bbar_of_the_frozen_system) {
+    // The kernel against the literal powers of the frozen unit's sampled system (a dense
+    // exponential, frozen_unit.hpp), every form, Euler and exact zero-order hold.
+    std::mt19937 rng(31);
+    for (StateForm form : {StateForm::Diagonal, StateForm::Scalar, StateForm::Companion,
+                           StateForm::CompanionTransposed}) {
+        const SelectiveLayer l = random_layer(form, 3, 4, 20, rng);
+        for (Index u = 0; u < 3; ++u) {
+            const Index token = 7 + u;
+            ImpulseOptions o;
+            o.keep = 60;
+            const ImpulseResponse r = impulse_response(l, u, token, o);
+            const FrozenUnit f = frozen_unit(l, u, token);
+            Vector h = f.sampled.B;
+            double peak = 0;
+            std::vector<double> want;
+            for (Index k = 0; k < r.kernel.size(); ++k) {
+                want.push_back((f.sampled.C * h)(0));
+                peak = std::max(peak, std::abs(want.back()));
+                h = f.sampled.A * h;
+            }
+            BOOST_TEST_CONTEXT(to_string(form) << " unit " << u) {
+                BOOST_TEST(r.kernel.size() > 1);
+                for (Index k = 0; k < r.kernel.size(); ++k)
+                    BOOST_TEST(std::abs(r.kernel(k) - want[static_cast<std::size_t>(k)]) <=
+                               1e-11 * peak);
+                // The decay rate is -Δ_t max Re λ(A).
+                double alpha = -1e300;
+                for (const auto& z : f.continuous.spectrum.eigenvalues)
+                    alpha = std::max(alpha, z.real());
+                BOOST_TEST(r.decay_rate == -f.delta * alpha, tt::tolerance(1e-9));
+            }
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(memory_horizon_of_a_scalar_head_is_the_closed_form) {
+    // Mamba-2's Ā = ā I gives K_k = ā^k (c·B̄): |K_k| >= tol |K_0| while k <= ln tol / ln ā,
+    // so the horizon is floor(ln tol / ln ā) + 1. An unstable head has none, and says why.
+    std::mt19937 rng(37);
+    SelectiveLayer l = random_layer(StateForm::Scalar, 4, 8, 12, rng);
+    l.a(1, 0) = -0.02;
+    l.a(3, 0) = 0.05;
+    for (double tol : {1e-3, 1e-6}) {
+        ImpulseOptions o;
+        o.tol = tol;
+        for (Index u : {Index(0), Index(1), Index(2)}) {
+            const double abar = std::exp(l.delta(5, u) * l.a(u, 0));
+            const auto want = static_cast<Index>(std::floor(std::log(tol) / std::log(abar))) + 1;
+            const ImpulseResponse r = impulse_response(l, u, 5, o);
+            BOOST_TEST_CONTEXT("tol " << tol << " head " << u) {
+                BOOST_REQUIRE(r.horizon.has_value());
+                BOOST_TEST(*r.horizon == want);
+                BOOST_TEST(r.decay_rate == -std::log(abar), tt::tolerance(1e-12));
+            }
+        }
+        const ImpulseResponse unstable = impulse_response(l, 3, 5, o);
+        BOOST_TEST(!unstable.horizon.has_value());
+        BOOST_TEST(unstable.undefined_reason.find("does not decay") != std::string::npos);
+    }
+    // The layer's distribution is that of its units' horizons.
+    const LayerMemory m = layer_memory(l, 5, 256);
+    BOOST_TEST(m.units.size() == 4u);
+    BOOST_TEST(m.undefined == 1);
+    std::vector<Index> each;
+    for (Index u : {Index(0), Index(1), Index(2)})
+        each.push_back(*impulse_response(l, u, 5).horizon);
+    BOOST_TEST(m.horizon_max == *std::max_element(each.begin(), each.end()));
+    BOOST_TEST(m.horizon_min == *std::min_element(each.begin(), each.end()));
+    BOOST_TEST(m.longest_unit == 1);  // the slowest head, a = -0.02
+    BOOST_CHECK_THROW(impulse_response(l, 4, 0), InputError);
+    BOOST_CHECK_THROW(impulse_response(l, 0, 12), InputError);
 }
 
 BOOST_AUTO_TEST_CASE(malformed_layers_are_input_errors) {

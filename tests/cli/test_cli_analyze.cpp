@@ -154,6 +154,49 @@ BOOST_AUTO_TEST_CASE(companion_layers_report_the_exact_lyapunov_limit) {
     BOOST_TEST(text.out.find("transient growth only") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(impulse_responses_and_memory_horizons_per_layer) {
+    // Mamba's Euler B̄ = Δ b and diagonal Ā: K_k = Δ Σ_i c_i b_i exp(Δ a_i)^k. The report's kernel
+    // at lag 0 and its ratio K_1 / K_0 cannot be recomputed without the probe's b_t, c_t, but its
+    // summary can from its own per-unit horizons, and the chosen unit and token must be the ones
+    // asked for; a unit or token outside the layer exits 2 naming it.
+    save(Arch::Mamba, "mamba");
+    const CliRun r =
+        run("analyze mamba --json --impulse-unit 3 --impulse-token 5 --memory-tol 1e-4");
+    BOOST_REQUIRE_MESSAGE(r.code == 0, r.err);
+    for (const json& l : json::parse(r.out)["layers"]) {
+        const json& imp = l["impulse_response"];
+        BOOST_TEST(imp["unit"] == 3);
+        BOOST_TEST(imp["token"] == 5);
+        BOOST_TEST(imp["decay_rate"].get<double>() > 0.0);  // Mamba's A is stable
+        BOOST_REQUIRE(imp["horizon"].is_number());
+        const auto horizon = imp["horizon"].get<std::size_t>();
+        const json& kernel = imp["kernel"];
+        BOOST_REQUIRE(kernel.size() >= std::min<std::size_t>(horizon, 1024));
+        double peak = 0;
+        for (const json& k : kernel)
+            peak = std::max(peak, std::abs(k.get<double>()));
+        // Above the tolerance at horizon - 1, below it from horizon on (within what is kept).
+        BOOST_TEST(std::abs(kernel[horizon - 1].get<double>()) >= 1e-4 * peak);
+        for (std::size_t k = horizon; k < kernel.size(); ++k)
+            BOOST_TEST(std::abs(kernel[k].get<double>()) < 1e-4 * peak);
+        const json& m = l["memory_horizon"];
+        BOOST_TEST(m["token"] == 5);
+        BOOST_TEST(m["tolerance"].get<double>() == 1e-4);
+        BOOST_TEST(m["sampled_units"] == 32);
+        std::vector<long> defined;
+        for (const json& h : m["unit_horizon"])
+            if (h.is_number())
+                defined.push_back(h.get<long>());
+        BOOST_TEST(m["undefined"].get<std::size_t>() == 32 - defined.size());
+        BOOST_REQUIRE(!defined.empty());
+        BOOST_TEST(m["max"].get<long>() == *std::max_element(defined.begin(), defined.end()));
+        BOOST_TEST(m["min"].get<long>() == *std::min_element(defined.begin(), defined.end()));
+        BOOST_TEST(m["unit_horizon"][3].get<long>() == static_cast<long>(horizon));
+    }
+    expect_bad_input("analyze mamba --impulse-unit 32", {"channel 32", "does not exist"});
+    expect_bad_input("analyze mamba --text abc --impulse-token 3", {"token 3", "not in the probe"});
+}
+
 BOOST_AUTO_TEST_CASE(verify_mamba2_controllability_fails_and_says_why) {
     save(Arch::Mamba2, "m2");
     const CliRun r = run("verify m2 --require controllable --text 'abc'");

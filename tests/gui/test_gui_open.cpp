@@ -23,6 +23,7 @@
 
 #include <sys/resource.h>
 
+#include "analysis/frozen_unit.hpp"
 #include "app/gui/main_window.hpp"
 #include "app/gui/models/layer_table_model.hpp"
 #include "app/gui/plots/plot.hpp"
@@ -108,6 +109,18 @@ void TestGuiOpen::every_sample_shows_its_layers_and_eigenvalues() {
             std::sort(limits.begin(), limits.end(), std::greater<>());
             for (int i = 0; i < n; ++i)
                 QVERIFY(std::abs(limits[i] - plotted[i]) <= 1e-9 * std::abs(limits[i]) + 1e-15);
+        }
+        // The impulse response of the unit at the token: its first point |c_t B̄_t| and second
+        // |c_t Ā_t B̄_t| from the frozen unit's sampled system.
+        {
+            const analysis::FrozenUnit f =
+                analysis::frozen_unit(layer0, 0, layer0.tokens() - 1, w.result()->report.tol);
+            gui::Plot* imp = plot(*w.layer_view(), "impulse_response");
+            QVERIFY(imp->point_count() >= 2);
+            const double k0 = std::abs((f.sampled.C * f.sampled.B)(0));
+            const double k1 = std::abs((f.sampled.C * f.sampled.A * f.sampled.B)(0));
+            QVERIFY(std::abs(imp->graph(0)->data()->at(0)->value - k0) <= 1e-9 * k0);
+            QVERIFY(std::abs(imp->graph(0)->data()->at(1)->value - k1) <= 1e-9 * k1);
         }
         // The unit circle of λ(Ā) drawn round: one unit spans as many pixels on x as on y.
         disc->replot();

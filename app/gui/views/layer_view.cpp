@@ -14,8 +14,10 @@
 #include <string>
 
 #include "analysis/frozen_unit.hpp"
+#include "analysis/impulse_response.hpp"
 #include "app/gui/plots/eigenvalue_plot.hpp"
 #include "app/gui/plots/heat_map_plot.hpp"
+#include "app/gui/plots/impulse_plot.hpp"
 #include "app/gui/plots/plot.hpp"
 #include "app/gui/plots/singular_value_plot.hpp"
 #include "app/gui/plots/token_norm_plot.hpp"
@@ -73,8 +75,9 @@ LayerView::LayerView(QWidget* parent) : QWidget(parent) {
     lyapunov_ = make_plot(tr("Lyapunov spectrum"), "lyapunov_spectrum");
     heat_map_ = make_plot(tr("Re λ(A): units × states"), "stability_heat_map");
     token_norms_ = make_plot(tr("Token norms across depth"), "token_norms");
+    impulse_ = make_plot(tr("Impulse response"), "impulse_response");
     // Their x axes count (singular values, exponents, units, layers): ticks on whole numbers.
-    for (Plot* p : {singular_values_, hankel_, lyapunov_, heat_map_, token_norms_})
+    for (Plot* p : {singular_values_, hankel_, lyapunov_, heat_map_, token_norms_, impulse_})
         p->set_integer_x();
 
     auto* bar = new QHBoxLayout;
@@ -96,7 +99,8 @@ LayerView::LayerView(QWidget* parent) : QWidget(parent) {
     grid->addWidget(singular_values_, 1, 0);
     grid->addWidget(hankel_, 1, 1);
     grid->addWidget(lyapunov_, 1, 2);
-    grid->addWidget(token_norms_, 2, 0, 1, 3);
+    grid->addWidget(impulse_, 2, 0);
+    grid->addWidget(token_norms_, 2, 1, 1, 2);
 
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(bar);
@@ -113,8 +117,8 @@ LayerView::LayerView(QWidget* parent) : QWidget(parent) {
 }
 
 QList<Plot*> LayerView::plots() const {
-    return {eig_continuous_, eig_discrete_, heat_map_,   singular_values_,
-            hankel_,         lyapunov_,     token_norms_};
+    return {eig_continuous_, eig_discrete_, heat_map_,    singular_values_,
+            hankel_,         lyapunov_,     token_norms_, impulse_};
 }
 
 void LayerView::set_result(std::shared_ptr<const AnalysisResult> result) {
@@ -300,6 +304,14 @@ void LayerView::update_unit() {
     lyapunov_->yAxis->setRange(yr.lower - 0.1 * std::max(yr.size(), 1e-3),
                                yr.upper + 0.1 * std::max(yr.size(), 1e-3));
     lyapunov_->replot();
+
+    // The kernel of this unit at this token (the report's impulse_response is for one unit at
+    // one token; the view follows the selection). Its options are the report's.
+    analysis::ImpulseOptions impulse_options;
+    if (l.memory.tol > 0)
+        impulse_options.tol = l.memory.tol;
+    plot_impulse_response(*impulse_, analysis::impulse_response(s, u, t, impulse_options),
+                          impulse_options.tol);
 
     details_->setText(
         tr("%1 %2 frozen at token %3 (id %4), Δ_t = %5, %6 input: %7 — %8.<br>%9<br>%10")

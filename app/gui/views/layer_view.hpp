@@ -48,6 +48,7 @@ class LayerView : public QWidget {
     Plot* lyapunov_;
     Plot* heat_map_;
     Plot* token_norms_;
+    Plot* impulse_;
 };
 
 }  // namespace ssmscope::gui
