@@ -200,6 +200,35 @@ BOOST_AUTO_TEST_CASE(eval_reports_the_perplexity_of_the_text) {
                boost::test_tools::tolerance(1e-6));
     BOOST_TEST(j["tokens_per_second"].get<double>() > 0);
     BOOST_TEST(r.err.find("eval: 9 / 9 tokens") != std::string::npos, r.err);
+
+    // --by-position: the token-by-token run's bins of 3 hold the per-position losses of the
+    // parallel forward (positions 0-2, 3-5, 6-7), and their weighted mean is the perplexity.
+    const CliRun p = run("eval ckpt --text-file text.txt --by-position --bin 3 --json");
+    BOOST_REQUIRE_MESSAGE(p.code == 0, p.err);
+    const json b = json::parse(p.out)["by_position"];
+    BOOST_TEST(b["bin"] == 3);
+    BOOST_TEST(b["first_non_finite"].is_null());
+    BOOST_TEST(b["start"] == json::parse("[0, 3, 6]"));
+    BOOST_TEST(b["count"] == json::parse("[3, 3, 2]"));
+    BOOST_REQUIRE_EQUAL(b["state_norm"].size(), 3u);
+    for (std::size_t k = 0; k < 3; ++k) {
+        double want = 0;
+        for (std::size_t t = 3 * k; t < std::min<std::size_t>(3 * k + 3, 8); ++t) {
+            double z = 0;
+            for (std::int64_t v = 0; v < 56; ++v)
+                z += std::exp(logits[static_cast<std::int64_t>(t)][v].item<double>());
+            want += std::log(z) - logits[static_cast<std::int64_t>(t)][ids[t + 1]].item<double>();
+        }
+        want /= b["count"][k].get<double>();
+        BOOST_TEST(b["loss"][k].get<double>() == want, boost::test_tools::tolerance(1e-5));
+        for (const json& norm : b["state_norm"][k])
+            BOOST_TEST(norm.get<double>() > 0.0);
+    }
+    BOOST_TEST(json::parse(p.out)["perplexity"].get<double>() == std::exp(nll / 8),
+               boost::test_tools::tolerance(1e-5));
+    expect_bad_input("eval ckpt --text-file text.txt --by-position --bin 0", {"--bin"});
+    expect_bad_input("eval ckpt --text-file text.txt --by-position --context 4",
+                     {"--by-position", "--context"});
 }
 
 BOOST_AUTO_TEST_CASE(greedy_generation_follows_the_parallel_argmax) {

@@ -83,6 +83,13 @@ const NaiveTensor* optional(const NaiveWeights& w, const std::string& name) {
     return it == w.end() ? nullptr : &it->second;
 }
 
+double norm(const std::vector<double>& v) {
+    double s = 0;
+    for (double x : v)
+        s += x * x;
+    return std::sqrt(s);
+}
+
 Mat mamba1_mixer(const NaiveConfig& c, const NaiveWeights& w, const std::string& p, const Mat& xn,
                  NaiveTrace::Layer& t) {
     const std::int64_t E = c.d_inner, N = c.d_state, R = c.dt_rank;
@@ -123,6 +130,7 @@ Mat mamba1_mixer(const NaiveConfig& c, const NaiveWeights& w, const std::string&
             y[static_cast<std::size_t>(d)] =
                 (acc + D.at(d) * u) * silu(xz[l][static_cast<std::size_t>(E + d)]);
         }
+        t.state_norm.push_back(norm(h));
         out[l] = linear(get(w, p + "out_proj.weight"), y, optional(w, p + "out_proj.bias"));
     }
     return out;
@@ -167,6 +175,7 @@ Mat mamba2_mixer(const NaiveConfig& c, const NaiveWeights& w, const std::string&
                 y[static_cast<std::size_t>(h * P + q)] = acc + D.at(h) * u;
             }
         }
+        t.state_norm.push_back(norm(S));
         // Gated RMSNorm: v = y·SiLU(z), normalised within each of the ngroups groups (mamba_ssm's
         // RMSNormGated, transformers' MambaRMSNormGated with group_size = d_inner / n_groups).
         const std::int64_t NG = c.norm_groups, gs = E / NG;

@@ -38,8 +38,9 @@ using NaiveMatrix = std::vector<std::vector<double>>;  // [token][column]
 // What the loops computed on the way, for tests of model/probe.
 struct NaiveTrace {
     struct Layer {
-        NaiveMatrix delta;  // [token][channel or head]
-        NaiveMatrix B, C;   // [token][group * N + n]
+        NaiveMatrix delta;               // [token][channel or head]
+        NaiveMatrix B, C;                // [token][group * N + n]
+        std::vector<double> state_norm;  // [token]: ||the layer's whole state|| after the token
     };
     std::vector<Layer> layers;
     std::vector<NaiveMatrix> hidden;  // the residual stream entering each layer, and at the end

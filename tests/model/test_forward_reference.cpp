@@ -1,10 +1,14 @@
 // Forward logits of Mamba-1, Falcon-Mamba and Mamba-2 checkpoints, Hugging Face and mamba_ssm
 // layouts, against the naive double-precision loop of naive_reference.cpp: 1e-4 relative in
 // float32.
+#include <algorithm>
+#include <cmath>
+
 #include <boost/test/unit_test.hpp>
 #include <torch/torch.h>
 
 #include "model/checkpoint/checkpoint.hpp"
+#include "model/run/by_position.hpp"
 #include "tests/model/fixtures.hpp"
 
 using namespace ssmscope::model;
@@ -185,4 +189,51 @@ BOOST_AUTO_TEST_CASE(ssd_chunks_do_not_change_the_result) {
     write_json(dir / "config.json", j);
     const torch::Tensor single = load_checkpoint(dir.path()).model->forward(tokens);
     BOOST_TEST(rel_diff(chunked, single) < 1e-5);
+}
+
+BOOST_AUTO_TEST_CASE(loss_and_state_norm_by_position_match_the_naive_loop) {
+    // eval --by-position runs the recurrent step; the naive loop's log-softmax at each position
+    // and the norm of its state after each token are the reference (1e-4 relative in float32).
+    // Bins of 4 average positions 0-3, 4-7, 8-9.
+    for (Arch arch : {Arch::Mamba, Arch::Mamba2}) {
+        auto m = tiny_model(arch, true);
+        NaiveTrace trace;
+        const auto ref =
+            naive_logits(naive_config(m->config()), naive_weights(*m), kTokens, &trace);
+        const PositionCurve c = evaluate_by_position(*m, kTokens, 4);
+        BOOST_TEST_CONTEXT(arch_name(arch)) {
+            BOOST_REQUIRE_EQUAL(c.start.size(), 3u);
+            BOOST_TEST(c.predicted == static_cast<std::int64_t>(kTokens.size()) - 1);
+            BOOST_TEST(c.first_non_finite == -1);
+            double total = 0;
+            for (std::size_t b = 0; b < 3; ++b) {
+                double loss = 0;
+                std::vector<double> norms(trace.layers.size(), 0.0);
+                const auto first = static_cast<std::size_t>(c.start[b]);
+                const auto count = static_cast<std::size_t>(c.count[b]);
+                BOOST_TEST(first == 4 * b);
+                BOOST_TEST(count == (b < 2 ? 4u : 2u));
+                for (std::size_t p = first; p < first + count; ++p) {
+                    double mx = -1e300, z = 0;
+                    for (double v : ref[p])
+                        mx = std::max(mx, v);
+                    for (double v : ref[p])
+                        z += std::exp(v - mx);
+                    const double nll =
+                        -(ref[p][static_cast<std::size_t>(kTokens[p + 1])] - mx - std::log(z));
+                    loss += nll;
+                    total += nll;
+                    for (std::size_t l = 0; l < norms.size(); ++l)
+                        norms[l] += trace.layers[l].state_norm[p];
+                }
+                loss /= static_cast<double>(count);
+                BOOST_TEST(std::abs(c.loss[b] - loss) <= 1e-4 * std::abs(loss));
+                for (std::size_t l = 0; l < norms.size(); ++l) {
+                    const double want = norms[l] / static_cast<double>(count);
+                    BOOST_TEST(std::abs(c.state_norm[b][l] - want) <= 1e-4 * want);
+                }
+            }
+            BOOST_TEST(std::abs(c.nll_mean - total / 10.0) <= 1e-4 * total / 10.0);
+        }
+    }
 }
