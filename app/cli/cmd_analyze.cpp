@@ -6,6 +6,7 @@
 #include "app/cli/output.hpp"
 #include "app/cli/probe_args.hpp"
 #include "app/usecase/report_document.hpp"
+#include "app/usecase/trace_export.hpp"
 
 namespace ssmscope::cli {
 
@@ -18,6 +19,7 @@ Command add_analyze(CLI::App& app) {
                         gramians = analysis::ReportOptions{}.gramian_pairs;
         analysis::Index impulse_token = -1, impulse_unit = 0;
         double memory_tol = analysis::ImpulseOptions{}.tol;
+        std::string trace_out;
     };
     auto args = std::make_shared<Args>();
     CLI::App* cmd = app.add_subcommand(
@@ -46,6 +48,9 @@ Command add_analyze(CLI::App& app) {
                     "memory horizon: the kernel stays below this fraction of its peak")
         ->capture_default_str()
         ->check(CLI::Range(1e-300, 0.999999));
+    cmd->add_option("--trace-out", args->trace_out,
+                    "write the probe's record to FILE.safetensors (per layer Δ_t, b_t, c_t, A and "
+                    "the eigenvalues of every unit; tokens, hidden-state norms), atomically");
     return [args] {
         usecase::AnalyseRequest request = analyse_request(args->ckpt, args->probe);
         request.impulse_token = args->impulse_token;
@@ -56,10 +61,16 @@ Command add_analyze(CLI::App& app) {
         request.cross_check_pairs = args->cross_checks;
         request.gramian_pairs = args->gramians;
         request.keep_layers = false;  // the report is all the CLI writes
+        usecase::TraceExport trace;
+        usecase::OnLayer collect;
+        if (!args->trace_out.empty())
+            collect = [&](const usecase::LayerDone& d) { trace.add(d.layer, d.report); };
         const usecase::Analysis a = usecase::analyse(
             request,
             [](const std::string& stage, double f) { print_progress("analyze", stage, f); },
-            nullptr, print_warning);
+            nullptr, print_warning, collect);
+        if (!args->trace_out.empty())
+            trace.write(args->trace_out, a.trace, args->ckpt.dir);
         const std::string out =
             args->ckpt.json ? usecase::analyze_json(a) : usecase::analyze_text(a);
         emit(args->ckpt.out, out);

@@ -46,4 +46,19 @@ std::string checkpoint_csv(const analysis::CheckpointReport& r) {
     return out.str();
 }
 
+std::string eigenvalue_csv(const analysis::CheckpointReport& r) {
+    std::ostringstream out;
+    out << "layer,unit,index,re,im\n";
+    for (const analysis::LayerReport& l : r.layers) {
+        for (std::size_t u = 0; u < l.stability.eigenvalues.size(); ++u) {
+            const auto& unit = l.stability.eigenvalues[u];
+            for (std::size_t i = 0; i < unit.size(); ++i) {
+                out << l.index << ',' << u << ',' << i << ',' << cell(unit[i].real()) << ','
+                    << cell(unit[i].imag()) << '\n';
+            }
+        }
+    }
+    return out.str();
+}
+
 }  // namespace ssmscope::report

@@ -10,4 +10,8 @@ namespace ssmscope::report {
 
 std::string checkpoint_csv(const analysis::CheckpointReport& r);
 
+// The eigenvalues of A the GUI plots, one row per (layer, unit, index): layer,unit,index,re,im,
+// by descending real part within a unit.
+std::string eigenvalue_csv(const analysis::CheckpointReport& r);
+
 }  // namespace ssmscope::report

@@ -134,6 +134,15 @@ json layer_json(const a::LayerReport& l) {
     j["tokens"] = l.tokens;
     j["discretization"] = l.exact_zoh ? "exact zero-order hold" : "zero-order hold A, Euler B";
     j["stability"] = stability_json(l.stability);
+    // λ(A) of every unit as the GUI plots them, [re, im], by descending real part.
+    json eigenvalues = json::array();
+    for (const auto& unit : l.stability.eigenvalues) {
+        json u = json::array();
+        for (const auto& z : unit)
+            u.push_back(json::array({number(z.real()), number(z.imag())}));
+        eigenvalues.push_back(std::move(u));
+    }
+    j["eigenvalues"] = std::move(eigenvalues);
     j["controllability"] = frozen_json(l.ranks.ctrb);
     j["observability"] = frozen_json(l.ranks.obsv);
     j["reachable_subspace"] = {{"tolerance", l.reachable.tol},

@@ -2,8 +2,10 @@
 // structure and structural facts, verify's exit codes and the layer and channel it names, and
 // bad input giving exit code 2.
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <fstream>
+#include <functional>
 
 #include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
@@ -195,6 +197,67 @@ BOOST_AUTO_TEST_CASE(impulse_responses_and_memory_horizons_per_layer) {
     }
     expect_bad_input("analyze mamba --impulse-unit 32", {"channel 32", "does not exist"});
     expect_bad_input("analyze mamba --text abc --impulse-token 3", {"token 3", "not in the probe"});
+}
+
+BOOST_AUTO_TEST_CASE(trace_out_writes_the_probe_record_as_safetensors) {
+    // Read back with a header parse of our own: the eigenvalues are -exp(A_log) of the saved
+    // weights (descending per channel), Δ's range is the report's, the tokens are the probe's;
+    // the JSON carries the same eigenvalues. An unwritable path exits 2 naming it.
+    auto m = byte_model(Arch::Mamba);
+    save_checkpoint(*m, tmp / "mamba");
+    const CliRun r = run("analyze mamba --json --trace-out trace.safetensors");
+    BOOST_REQUIRE_MESSAGE(r.code == 0, r.err);
+    const json report = json::parse(r.out);
+    std::ifstream f(tmp / "trace.safetensors", std::ios::binary);
+    BOOST_REQUIRE(f);
+    std::uint64_t len = 0;
+    f.read(reinterpret_cast<char*>(&len), 8);
+    std::string text(len, '\0');
+    f.read(text.data(), static_cast<std::streamsize>(len));
+    const json header = json::parse(text);
+    const auto begin = static_cast<std::streamoff>(8 + len);
+    const auto read = [&](const std::string& name) {
+        const json& t = header.at(name);
+        BOOST_TEST(t["dtype"] == (name == "tokens" ? "I64" : "F64"));
+        const auto lo = t["data_offsets"][0].get<std::streamoff>();
+        const auto hi = t["data_offsets"][1].get<std::streamoff>();
+        std::vector<double> v(static_cast<std::size_t>(hi - lo) / 8);
+        f.seekg(begin + lo);
+        f.read(reinterpret_cast<char*>(v.data()), hi - lo);
+        return v;
+    };
+    BOOST_TEST(header["__metadata__"]["layers.0.form"] == "diagonal");
+    BOOST_TEST(header["tokens"]["shape"][0] == report["probe"]["tokens"]);
+    for (int l = 0; l < 2; ++l) {
+        const std::string p = "layers." + std::to_string(l) + ".";
+        BOOST_TEST(header[p + "eigenvalues"]["shape"] == json::parse("[32, 4, 2]"));
+        const std::vector<double> eig = read(p + "eigenvalues");
+        const torch::Tensor A_log =
+            m->named_parameters()["backbone.layers." + std::to_string(l) + ".mixer.A_log"].to(
+                torch::kFloat64);
+        for (std::int64_t u = 0; u < 32; ++u) {
+            std::vector<double> want;
+            for (std::int64_t n = 0; n < 4; ++n)
+                want.push_back(-std::exp(A_log[u][n].item<double>()));
+            std::sort(want.begin(), want.end(), std::greater<>());
+            for (std::size_t n = 0; n < 4; ++n) {
+                const double re = eig[static_cast<std::size_t>((u * 4) * 2) + 2 * n];
+                BOOST_TEST(re == want[n], boost::test_tools::tolerance(1e-6));
+                BOOST_TEST(eig[static_cast<std::size_t>(u * 8) + 2 * n + 1] == 0.0);
+                const json& j = report["layers"][l]["eigenvalues"][u][n];
+                BOOST_TEST(j[0].get<double>() == re);
+            }
+        }
+        const std::vector<double> delta = read(p + "delta");
+        BOOST_TEST(delta.size() == 32 * report["probe"]["tokens"].get<std::size_t>());
+        const json& d = report["layers"][l]["stability"]["discrete"];
+        BOOST_TEST(*std::min_element(delta.begin(), delta.end()) == d["delta_min"].get<double>());
+        BOOST_TEST(*std::max_element(delta.begin(), delta.end()) == d["delta_max"].get<double>());
+        BOOST_TEST(header[p + "B"]["shape"] ==
+                   json::array({1, report["probe"]["tokens"].get<int>(), 4}));
+    }
+    expect_bad_input("analyze mamba --text abc --trace-out missing/dir/t.safetensors",
+                     {"missing/dir/t.safetensors"});
 }
 
 BOOST_AUTO_TEST_CASE(verify_mamba2_controllability_fails_and_says_why) {

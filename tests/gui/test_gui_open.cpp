@@ -304,6 +304,18 @@ void TestGuiOpen::exports_are_complete_files() {
     for (std::string line; std::getline(csv, line);)
         ++lines;
     QCOMPARE(lines, layers + 1);
+    // Beside it the eigenvalues, one row per (layer, unit, index) of the JSON's "eigenvalues".
+    std::ifstream eig(tmp / "r.eigenvalues.csv");
+    std::string eig_header;
+    std::getline(eig, eig_header);
+    QCOMPARE(eig_header, std::string("layer,unit,index,re,im"));
+    std::size_t rows = 0, want = 0;
+    for (std::string line; std::getline(eig, line);)
+        ++rows;
+    for (const auto& l : j["layers"])
+        for (const auto& u : l["eigenvalues"])
+            want += u.size();
+    QCOMPARE(rows, want);
     for (QWidget* tab :
          {static_cast<QWidget*>(w.overview()), static_cast<QWidget*>(w.layer_view())}) {
         w.tabs()->setCurrentWidget(tab);
