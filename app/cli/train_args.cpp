@@ -31,19 +31,27 @@ class Progress : public model::TrainListener {
             static_cast<long long>(e.step), static_cast<long long>(e.total_steps), e.loss,
             e.perplexity, e.lr, e.grad_norm, e.tokens_per_second);
         if (e.stability) {
-            double abscissa = -1e300, lyap = -1e300, ctrb = 1;
+            double abscissa = -1e300, lyap = -1e300, ctrb = 1, abs_a = 1e300, abar = 0, state = 0;
             for (const auto& l : e.stability->layers) {
                 abscissa = std::max(abscissa, l.spectral_abscissa);
                 lyap = std::max(lyap, l.largest_lyapunov);
                 ctrb = std::min(ctrb, l.ctrb_fraction);
+                abs_a = std::min(abs_a, l.min_abs_a);
+                abar = std::max(abar, l.max_abar);
+                state = std::max(state, l.max_state_norm);
             }
-            say("  | max Re λ(A) %.3g  λ_max %.3g  ctrb %.0f%%", abscissa, lyap, 100 * ctrb);
+            say("  | max Re λ(A) %.3g  λ_max %.3g  ctrb %.0f%%  min|A| %.3g  1-max ā %.3g  "
+                "max|h| %.3g",
+                abscissa, lyap, 100 * ctrb, abs_a, 1 - abar, state);
         }
         say("\n");
     }
     void on_eval(const model::EvalEvent& e) override {
         say("eval step %lld: validation loss %.4f, perplexity %.3f (%lld tokens)\n",
             static_cast<long long>(e.step), e.loss, e.perplexity, static_cast<long long>(e.tokens));
+    }
+    void on_warning(const model::WarningEvent& w) override {
+        say("warning: step %lld: %s\n", static_cast<long long>(w.step), w.message.c_str());
     }
     void on_checkpoint(std::int64_t step, const std::string& dir) override {
         say("checkpoint step %lld: %s\n", static_cast<long long>(step), dir.c_str());

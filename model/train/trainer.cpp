@@ -26,6 +26,7 @@
 #include "model/train/optimizer_setup.hpp"
 #include "model/train/run_dir.hpp"
 #include "model/train/stability_snapshot.hpp"
+#include "model/train/stability_watch.hpp"
 #include "model/train/token_corpus.hpp"
 #include "model/train/train_device.hpp"
 #include "model/train/validation.hpp"
@@ -48,6 +49,7 @@ struct Trainer::Impl {
     std::unique_ptr<BatchSampler> sampler;
     std::unique_ptr<CheckpointState> checkpoint;
     std::unique_ptr<StabilityProbe> stability;
+    StabilityWatch watch;
     std::unique_ptr<MetricsLog> log;  // the lead's only
     TrainerState state;
     torch::Device device{torch::kCPU};
@@ -58,6 +60,10 @@ struct Trainer::Impl {
     void write_log(const nlohmann::json& j) {
         if (log)
             log->write(j);
+    }
+    void warn(TrainListener& listener, const WarningEvent& w) {
+        write_log(to_json(w));
+        listener.on_warning(w);
     }
     std::pair<bool, bool> agree(const TrainControl& control) {
         return ranks.agree(control.stop, control.pause);
@@ -404,16 +410,20 @@ TrainOutcome Trainer::run(TrainListener& listener, TrainControl& control) {
         e.tokens_per_second = static_cast<double>(tokens) / seconds;
         e.tokens = m.state.tokens;
         e.elapsed_s = m.state.elapsed_s;
+        std::vector<WarningEvent> warnings;
         if (m.ranks.lead() && (due(o.stability_every) || m.state.step == o.steps)) {
             if (m.lora)
                 m.lora->with_merged([&] { e.stability = m.stability->take(*m.model); });
             else
                 e.stability = m.stability->take(*m.model);
+            warnings = m.watch.check(e.step, *e.stability);
         }
         if (due(o.log_every) || e.stability || m.state.step == o.steps) {
             m.write_log(to_json(e));
             listener.on_step(e);
         }
+        for (const WarningEvent& w : warnings)
+            m.warn(listener, w);
         if (due(o.eval_every) || m.state.step == o.steps) {
             const EvalEvent ev = m.evaluate();
             m.state.last_val_loss = ev.loss;
