@@ -85,6 +85,16 @@ nlohmann::json to_json(const WarningEvent& w) {
     return j;
 }
 
+nlohmann::json to_json(const GradientReport& g) {
+    nlohmann::ordered_json j;
+    j["event"] = "gradients";
+    j["step"] = g.step;
+    j["nonzero"] = g.nonzero;
+    j["zero"] = g.zero;
+    j["adapters_off_path"] = g.adapters_off_path;
+    return j;
+}
+
 nlohmann::json to_json(const StepEvent& e) {
     nlohmann::ordered_json j;
     j["event"] = "step";

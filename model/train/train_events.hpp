@@ -56,9 +56,19 @@ struct StabilitySnapshot {
 // Something the user should look at before it becomes a NaN or a silent no-op.
 struct WarningEvent {
     std::int64_t step = 0;
-    std::string kind;         // "abar_near_one", "a_near_zero", "non_finite"
+    std::string kind;         // "abar_near_one", "a_near_zero", "non_finite", "lora_off_path"
     std::int64_t layer = -1;  // the layer it concerns; -1 when none
     std::string message;      // one line for the user
+};
+
+// Which trainable tensors received a gradient with a non-zero entry in the run's first step, and
+// the LoRA adapters that lie outside the autograd path (both factors' gradients undefined or all
+// zero: a kernel that reads the base weight bypasses the adapter).
+struct GradientReport {
+    std::int64_t step = 1;
+    std::vector<std::string> nonzero;            // tensor names, in the optimizer's order
+    std::vector<std::string> zero;               // trainable, but undefined or all-zero gradients
+    std::vector<std::string> adapters_off_path;  // adapter (module) names
 };
 
 struct StepEvent {
@@ -96,6 +106,7 @@ struct TrainListener {
     virtual void on_checkpoint(std::int64_t /*step*/, const std::string& /*dir*/) {}
     virtual void on_paused(bool /*paused*/) {}
     virtual void on_warning(const WarningEvent&) {}
+    virtual void on_gradients(const GradientReport&) {}  // once, after the first step's backward
     // The last event: how the run ended, with a message for the user.
     virtual void on_finish(TrainOutcome, const std::string& /*message*/) {}
 };

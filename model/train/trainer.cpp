@@ -19,6 +19,7 @@
 #include "model/train/blocks.hpp"
 #include "model/train/checkpoint_state.hpp"
 #include "model/train/collectives.hpp"
+#include "model/train/gradient_report.hpp"
 #include "model/train/lora.hpp"
 #include "model/train/lr_schedule.hpp"
 #include "model/train/metrics_log.hpp"
@@ -50,6 +51,8 @@ struct Trainer::Impl {
     std::unique_ptr<CheckpointState> checkpoint;
     std::unique_ptr<StabilityProbe> stability;
     StabilityWatch watch;
+    // Read after the first step's backward, reported once that step is done.
+    std::optional<GradientReport> first_gradients;
     std::unique_ptr<MetricsLog> log;  // the lead's only
     TrainerState state;
     torch::Device device{torch::kCPU};
@@ -199,6 +202,9 @@ std::optional<std::string> Trainer::Impl::train_step(double lr, double& loss, do
         ranks.after_backward(last);
         loss += value / static_cast<double>(options.accum);
     }
+    // Gradients are averaged over the ranks by now: the lead's are everyone's.
+    if (state.step == 0 && ranks.lead())
+        first_gradients = gradient_report(trainable_tensors(*model, lora.get()), lora.get());
     std::vector<torch::Tensor> with_grad;
     for (const auto& t : optimization.trainable)
         if (t.grad().defined())
@@ -421,6 +427,13 @@ TrainOutcome Trainer::run(TrainListener& listener, TrainControl& control) {
         if (due(o.log_every) || e.stability || m.state.step == o.steps) {
             m.write_log(to_json(e));
             listener.on_step(e);
+        }
+        if (m.first_gradients) {
+            m.write_log(to_json(*m.first_gradients));
+            listener.on_gradients(*m.first_gradients);
+            for (const WarningEvent& w : off_path_warnings(*m.first_gradients))
+                m.warn(listener, w);
+            m.first_gradients.reset();
         }
         for (const WarningEvent& w : warnings)
             m.warn(listener, w);

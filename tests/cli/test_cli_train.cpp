@@ -1,7 +1,7 @@
 // ssmscope-cli train and finetune end to end: SIGKILL while a checkpoint is being written leaves
 // the previous one loadable and the resumed run ends where an uninterrupted one does; SIGINT
-// saves and exits with 130; bad input exits with 2 and names what was wrong; a layer whose A
-// drifts to 0 warns.
+// saves and exits with 130; bad input exits with 2 and names what was wrong; finetune names the
+// tensors its first step reaches, and a layer whose A drifts to 0 warns.
 #include <chrono>
 #include <cmath>
 #include <set>
@@ -296,6 +296,30 @@ std::vector<nlohmann::json> events(const fs::path& metrics, const std::string& e
 }
 
 }  // namespace
+
+// finetune names the tensors its first step reaches: with LoRA on x_proj and out_proj of block 1
+// exactly those adapters' B factors (B starts at 0, so A's gradient is 0 in step 1), on stderr
+// and in metrics.jsonl, and no adapter is reported off the autograd path.
+BOOST_AUTO_TEST_CASE(finetune_prints_and_logs_the_tensors_its_first_step_reaches) {
+    TempDir tmp;
+    save_byte_model(model::Arch::Mamba, tmp / "base");
+    const auto r = run_cli(SSMSCOPE_CLI, tmp.path(),
+                           "finetune base --blocks 1 --lora-rank 2 --lora-targets x_proj,out_proj "
+                           "--out ft " +
+                               loud(kRun) + " --steps 2");
+    BOOST_TEST(r.code == 0, r.err);
+    const std::vector<std::string> expected = {"backbone.layers.1.mixer.x_proj.lora_B",
+                                               "backbone.layers.1.mixer.out_proj.lora_B"};
+    BOOST_TEST(r.err.find("gradients of step 1: non-zero in 2 of 4 trained tensors: " +
+                          expected[0] + ", " + expected[1] + ";") != std::string::npos,
+               r.err);
+    BOOST_TEST(r.err.find("warning:") == std::string::npos, r.err);
+    const auto logged = events(tmp / "ft/metrics.jsonl", "gradients");
+    BOOST_REQUIRE_EQUAL(logged.size(), 1u);
+    BOOST_TEST(logged[0]["nonzero"].get<std::vector<std::string>>() == expected,
+               boost::test_tools::per_element());
+    BOOST_TEST(logged[0]["adapters_off_path"].empty());
+}
 
 // A layer whose A has drifted towards 0 (A_log = log 5e-5 everywhere in layer 1 of the base,
 // which the fine-tune of block 0 leaves alone) warns at the first snapshot, on stderr and in the

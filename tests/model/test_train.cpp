@@ -1,7 +1,8 @@
 // The trainer: bitwise-identical resume on CPU, a NaN stops the run and keeps the last good
 // checkpoint, fine-tuning touches only the named blocks, LoRA merges to the same logits, CUDA
 // asked for on a machine without one fails at once; the stability watch warns before A_log
-// reaches −∞ and its numbers are the closed forms.
+// reaches −∞ and its numbers are the closed forms; the first step's gradients reach exactly the
+// tensors the LoRA spec names, and a bypassed adapter is reported.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -17,6 +18,7 @@
 #include "model/checkpoint/checkpoint.hpp"
 #include "model/nn/causal_conv.hpp"
 #include "model/nn/mamba_mixer.hpp"
+#include "model/train/gradient_report.hpp"
 #include "model/train/lora.hpp"
 #include "model/train/run_dir.hpp"
 #include "model/train/stability_snapshot.hpp"
@@ -67,8 +69,14 @@ struct Recorder : model::TrainListener {
     void on_finish(TrainOutcome, const std::string& m) override { finish_message = m; }
     std::vector<model::WarningEvent> warnings;
     void on_warning(const model::WarningEvent& w) override { warnings.push_back(w); }
+    std::vector<model::GradientReport> gradients;
+    void on_gradients(const model::GradientReport& g) override { gradients.push_back(g); }
 };
 
+std::vector<std::string> sorted(std::vector<std::string> v) {
+    std::sort(v.begin(), v.end());
+    return v;
+}
 
 // Every parameter of the checkpoint in `dir`, by name.
 std::map<std::string, torch::Tensor> weights(const fs::path& dir) {
@@ -509,4 +517,98 @@ BOOST_AUTO_TEST_CASE(stability_snapshot_watch_numbers_are_the_closed_forms) {
         BOOST_TEST(!got.a_near_zero());
         h = h + mixer.forward(u);
     }
+}
+
+// A real fine-tune through LoRA: in step 1 exactly the adapters' B factors get non-zero
+// gradients (B = 0 makes ∂L/∂A = 0, and the model's own weights are frozen), as the spec's
+// targets × blocks name them; the run's metrics log lists the same. Full fine-tuning of block 1
+// reaches every parameter of block 1 and nothing else.
+BOOST_AUTO_TEST_CASE(the_first_step_reaches_the_tensors_the_lora_spec_names) {
+    test::TempDir tmp;
+    const fs::path base = base_checkpoint(tmp, Arch::Mamba);
+    model::TrainOptions o = small_options();
+    o.steps = 2;
+    o.base_checkpoint = base.string();
+    o.blocks = {0, 2};
+    o.lora_rank = 2;
+    o.lora_targets = {"x_proj", "out_proj"};
+    std::vector<std::string> expected_b, expected_a;
+    for (const std::string& t : o.lora_targets) {
+        for (std::int64_t b : o.blocks) {
+            const std::string module = "backbone.layers." + std::to_string(b) + ".mixer." + t;
+            expected_b.push_back(module + ".lora_B");
+            expected_a.push_back(module + ".lora_A");
+        }
+    }
+    Recorder r;
+    model::TrainControl c;
+    BOOST_TEST((model::Trainer::start(o, {}, tmp / "lora")->run(r, c) == TrainOutcome::Finished));
+    BOOST_REQUIRE_EQUAL(r.gradients.size(), 1u);
+    BOOST_TEST(r.gradients[0].step == 1);
+    BOOST_TEST(sorted(r.gradients[0].nonzero) == sorted(expected_b),
+               boost::test_tools::per_element());
+    BOOST_TEST(sorted(r.gradients[0].zero) == sorted(expected_a), boost::test_tools::per_element());
+    BOOST_TEST(r.gradients[0].adapters_off_path.empty());
+    for (const auto& w : r.warnings)
+        BOOST_TEST(w.kind != "lora_off_path", w.message);
+    std::istringstream log(test::slurp(tmp / "lora/metrics.jsonl"));
+    int lines = 0;
+    for (std::string line; std::getline(log, line);) {
+        const auto j = nlohmann::json::parse(line);
+        if (j["event"] != "gradients")
+            continue;
+        ++lines;
+        BOOST_TEST(j["step"] == 1);
+        BOOST_TEST(sorted(j["nonzero"].get<std::vector<std::string>>()) == sorted(expected_b),
+                   boost::test_tools::per_element());
+        BOOST_TEST(j["adapters_off_path"].empty());
+    }
+    BOOST_TEST(lines == 1);
+
+    o.lora_rank = 0;
+    o.lora_targets.clear();
+    o.blocks = {1};
+    std::vector<std::string> block_1;
+    for (const auto& [name, t] : weights(base))
+        if (name.rfind("backbone.layers.1.", 0) == 0)
+            block_1.push_back(name);
+    Recorder full;
+    BOOST_TEST(
+        (model::Trainer::start(o, {}, tmp / "full")->run(full, c) == TrainOutcome::Finished));
+    BOOST_REQUIRE_EQUAL(full.gradients.size(), 1u);
+    BOOST_TEST(sorted(full.gradients[0].nonzero) == block_1, boost::test_tools::per_element());
+    BOOST_TEST(full.gradients[0].zero.empty());
+}
+
+// The guard against a kernel that bypasses an adapter: layer 1's out_proj computes with its base
+// weight instead of the adapted one (the seam: its module's weight pointed back at the base after
+// refresh()), so neither of its factors gets a gradient; the report names that adapter alone and
+// warns about it, while the other adapters' B factors still get theirs.
+BOOST_AUTO_TEST_CASE(an_adapter_the_forward_bypasses_is_reported) {
+    auto m = test::tiny_model(Arch::Mamba2);
+    model::LoraSpec spec;
+    spec.rank = 2;
+    spec.targets = {"in_proj", "out_proj"};
+    model::LoraAdapters lora(*m, spec);
+    lora.refresh();
+    const std::string bypassed = "backbone.layers.1.mixer.out_proj";
+    std::vector<std::string> expected;
+    for (const auto& a : lora.adapters()) {
+        if (a.name == bypassed)
+            *a.weight = a.base;
+        else
+            expected.push_back(a.name + ".lora_B");
+    }
+    BOOST_REQUIRE_EQUAL(expected.size(), lora.adapters().size() - 1);
+    const torch::Tensor tokens = torch::randint(0, 50, {2, 9}, torch::kInt64);
+    m->forward(tokens).pow(2).mean().backward();
+    const model::GradientReport report =
+        model::gradient_report(model::trainable_tensors(*m, &lora), &lora);
+    BOOST_TEST(sorted(report.nonzero) == sorted(expected), boost::test_tools::per_element());
+    BOOST_TEST(report.adapters_off_path == std::vector<std::string>{bypassed},
+               boost::test_tools::per_element());
+    const auto warnings = model::off_path_warnings(report);
+    BOOST_REQUIRE_EQUAL(warnings.size(), 1u);
+    BOOST_TEST(warnings[0].kind == "lora_off_path");
+    BOOST_TEST(warnings[0].message.find(bypassed) != std::string::npos, warnings[0].message);
 }

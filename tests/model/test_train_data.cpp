@@ -239,6 +239,7 @@ BOOST_AUTO_TEST_CASE(metrics_lines_read_back_as_events) {
 
     // Lines a follower must skip: other events, a line cut short by a kill, wrong types.
     BOOST_TEST(!model::parse_metrics_line(R"({"event":"start","step":0,"description":"x"})"));
+    BOOST_TEST(!model::parse_metrics_line(R"({"event":"gradients","step":1,"nonzero":[]})"));
     BOOST_TEST(!model::parse_metrics_line(R"({"event":"warning","step":1,"layer":0})"));
     BOOST_TEST(!model::parse_metrics_line(R"({"event":"step","step":21,"loss":4.4,"perp)"));
     BOOST_TEST(
