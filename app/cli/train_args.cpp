@@ -22,28 +22,61 @@ extern "C" void on_sigint(int) {
     std::raise(SIGINT);
 }
 
+std::string joined(const std::vector<std::string>& names) {
+    std::string out;
+    for (const std::string& n : names)
+        out += (out.empty() ? "" : ", ") + n;
+    return out;
+}
+
 class Progress : public model::TrainListener {
   public:
-    Progress(bool quiet, bool silent) : quiet_(quiet || silent), silent_(silent) {}
+    Progress(bool quiet, bool silent, bool finetune)
+        : quiet_(quiet || silent), silent_(silent), finetune_(finetune) {}
     void on_start(const std::string& d) override { say("train: %s\n", d.c_str()); }
     void on_step(const model::StepEvent& e) override {
         say("step %lld/%lld  loss %.4f  ppl %.2f  lr %.3g  |g| %.3g  %.0f tok/s",
             static_cast<long long>(e.step), static_cast<long long>(e.total_steps), e.loss,
             e.perplexity, e.lr, e.grad_norm, e.tokens_per_second);
         if (e.stability) {
-            double abscissa = -1e300, lyap = -1e300, ctrb = 1;
+            double abscissa = -1e300, lyap = -1e300, ctrb = 1, abs_a = 1e300, abar = 0, state = 0;
             for (const auto& l : e.stability->layers) {
                 abscissa = std::max(abscissa, l.spectral_abscissa);
                 lyap = std::max(lyap, l.largest_lyapunov);
                 ctrb = std::min(ctrb, l.ctrb_fraction);
+                abs_a = std::min(abs_a, l.min_abs_a);
+                abar = std::max(abar, l.max_abar);
+                state = std::max(state, l.max_state_norm);
             }
-            say("  | max Re λ(A) %.3g  λ_max %.3g  ctrb %.0f%%", abscissa, lyap, 100 * ctrb);
+            say("  | max Re λ(A) %.3g  λ_max %.3g  ctrb %.0f%%  min|A| %.3g  1-max ā %.3g  "
+                "max|h| %.3g",
+                abscissa, lyap, 100 * ctrb, abs_a, 1 - abar, state);
         }
         say("\n");
     }
     void on_eval(const model::EvalEvent& e) override {
         say("eval step %lld: validation loss %.4f, perplexity %.3f (%lld tokens)\n",
             static_cast<long long>(e.step), e.loss, e.perplexity, static_cast<long long>(e.tokens));
+    }
+    void on_warning(const model::WarningEvent& w) override {
+        say("warning: step %lld: %s\n", static_cast<long long>(w.step), w.message.c_str());
+    }
+    // A fine-tuning run names the tensors its first step reaches, to show that the adapters or
+    // blocks it was asked to train are on the autograd path; a run from scratch trains
+    // everything, and names only what its gradients miss.
+    void on_gradients(const model::GradientReport& g) override {
+        const std::size_t total = g.nonzero.size() + g.zero.size();
+        say("gradients of step %lld: non-zero in %zu of %zu trained tensors",
+            static_cast<long long>(g.step), g.nonzero.size(), total);
+        if (finetune_ && !g.nonzero.empty())
+            say(": %s", joined(g.nonzero).c_str());
+        if (!g.zero.empty()) {
+            say("; zero or none: %s", joined(g.zero).c_str());
+            // Expected: ∂L/∂A = (α/r)·Bᵀ·∂L/∂W vanishes while B is still its initial 0.
+            if (finetune_ && joined(g.zero).find(".lora_A") != std::string::npos)
+                say(" (lora_A's gradient is 0 while its lora_B is the initial 0)");
+        }
+        say("\n");
     }
     void on_checkpoint(std::int64_t step, const std::string& dir) override {
         say("checkpoint step %lld: %s\n", static_cast<long long>(step), dir.c_str());
@@ -61,6 +94,7 @@ class Progress : public model::TrainListener {
     }
     bool quiet_;
     bool silent_;  // ranks other than 0 of a multi-process run: rank 0 speaks for the run
+    bool finetune_;
 };
 
 }  // namespace
@@ -113,7 +147,7 @@ std::vector<CLI::Option*> add_train_args(CLI::App& cmd, model::TrainOptions& o) 
 
 int run_training(model::Trainer& trainer, bool quiet) {
     model::TrainControl control;
-    Progress progress(quiet, !trainer.lead());
+    Progress progress(quiet, !trainer.lead(), !trainer.options().base_checkpoint.empty());
     g_control = &control;
     auto* previous = std::signal(SIGINT, on_sigint);
     const model::TrainOutcome outcome = trainer.run(progress, control);

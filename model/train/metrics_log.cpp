@@ -43,14 +43,55 @@ void MetricsLog::write(const nlohmann::json& line) {
 
 nlohmann::json to_json(const StabilitySnapshot& s) {
     nlohmann::ordered_json j;
-    nlohmann::json layers = nlohmann::json::array();
+    nlohmann::ordered_json layers = nlohmann::ordered_json::array();
     for (const auto& l : s.layers) {
-        layers.push_back({{"spectral_abscissa", l.spectral_abscissa},
-                          {"largest_lyapunov", l.largest_lyapunov},
-                          {"ctrb_fraction", l.ctrb_fraction}});
+        nlohmann::ordered_json o;
+        o["spectral_abscissa"] = l.spectral_abscissa;
+        o["largest_lyapunov"] = l.largest_lyapunov;
+        o["ctrb_fraction"] = l.ctrb_fraction;
+        o["min_abs_a"] = l.min_abs_a;
+        o["max_abar"] = l.max_abar;
+        o["delta_min"] = l.delta_min;
+        o["delta_max"] = l.delta_max;
+        o["max_state_norm"] = l.max_state_norm;
+        o["abar_near_one"] = l.abar_near_one();
+        o["a_near_zero"] = l.a_near_zero();
+        layers.push_back(o);
     }
     j["layers"] = layers;
+    if (s.non_finite) {
+        const NonFiniteSite& n = *s.non_finite;
+        nlohmann::ordered_json site;
+        site["layer"] = n.layer;
+        site["quantity"] = n.quantity;
+        if (!n.parameter.empty())
+            site["parameter"] = n.parameter;
+        if (n.token >= 0)
+            site["token"] = n.token;
+        site["first_step"] = n.first_step;
+        j["non_finite"] = site;
+    }
     j["seconds"] = s.seconds;
+    return j;
+}
+
+nlohmann::json to_json(const WarningEvent& w) {
+    nlohmann::ordered_json j;
+    j["event"] = "warning";
+    j["step"] = w.step;
+    j["kind"] = w.kind;
+    j["layer"] = w.layer;
+    j["message"] = w.message;
+    return j;
+}
+
+nlohmann::json to_json(const GradientReport& g) {
+    nlohmann::ordered_json j;
+    j["event"] = "gradients";
+    j["step"] = g.step;
+    j["nonzero"] = g.nonzero;
+    j["zero"] = g.zero;
+    j["adapters_off_path"] = g.adapters_off_path;
     return j;
 }
 

@@ -1,7 +1,8 @@
 // OUT/metrics.jsonl: one JSON object per line, appended and flushed as the run goes, so a GUI or
-// `tail -f` can follow it. Lines carry an "event" ("step", "eval", "checkpoint", "finish") and
-// the step. A resumed run first drops the lines of steps after its checkpoint (and a line cut
-// short by a kill), so the log reads as one uninterrupted run.
+// `tail -f` can follow it. Lines carry an "event" ("start", "step", "eval", "checkpoint",
+// "warning", "gradients", "finish") and the step; readers skip events and keys they do not know. A
+// resumed run first drops the lines of steps after its checkpoint (and a line cut short by a kill),
+// so the log reads as one uninterrupted run.
 #pragma once
 
 #include <cstdint>
@@ -32,5 +33,7 @@ class MetricsLog {
 nlohmann::json to_json(const StepEvent& e);
 nlohmann::json to_json(const EvalEvent& e);
 nlohmann::json to_json(const StabilitySnapshot& s);
+nlohmann::json to_json(const WarningEvent& w);
+nlohmann::json to_json(const GradientReport& g);
 
 }  // namespace ssmscope::model

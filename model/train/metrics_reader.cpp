@@ -1,5 +1,8 @@
 #include "model/train/metrics_reader.hpp"
 
+#include <iterator>
+#include <limits>
+
 #include <nlohmann/json.hpp>
 
 namespace ssmscope::model {
@@ -34,12 +37,27 @@ std::optional<StabilitySnapshot> stability_of(const nlohmann::json& j) {
             return std::nullopt;
         LayerStabilitySnapshot ls;
         // A non-finite value is written as null: keep it as NaN, the plot leaves a gap.
-        ls.spectral_abscissa = ls.largest_lyapunov = ls.ctrb_fraction =
-            std::numeric_limits<double>::quiet_NaN();
-        read(l, "spectral_abscissa", ls.spectral_abscissa);
-        read(l, "largest_lyapunov", ls.largest_lyapunov);
-        read(l, "ctrb_fraction", ls.ctrb_fraction);
+        // The watch's keys are absent from logs written before it: NaN too.
+        double* values[] = {&ls.spectral_abscissa, &ls.largest_lyapunov, &ls.ctrb_fraction,
+                            &ls.min_abs_a,         &ls.max_abar,         &ls.delta_min,
+                            &ls.delta_max,         &ls.max_state_norm};
+        const char* keys[] = {"spectral_abscissa", "largest_lyapunov", "ctrb_fraction",
+                              "min_abs_a",         "max_abar",         "delta_min",
+                              "delta_max",         "max_state_norm"};
+        for (std::size_t k = 0; k < std::size(keys); ++k) {
+            *values[k] = std::numeric_limits<double>::quiet_NaN();
+            read(l, keys[k], *values[k]);
+        }
         s.layers.push_back(ls);
+    }
+    if (const auto n = it->find("non_finite"); n != it->end() && n->is_object()) {
+        NonFiniteSite site;
+        read(*n, "layer", site.layer);
+        read(*n, "quantity", site.quantity);
+        read(*n, "parameter", site.parameter);
+        read(*n, "token", site.token);
+        read(*n, "first_step", site.first_step);
+        s.non_finite = site;
     }
     return s;
 }
@@ -73,6 +91,13 @@ std::optional<MetricsLine> parse_metrics_line(std::string_view line) {
             return std::nullopt;
         read(j, "val_tokens", e.tokens);
         return e;
+    }
+    if (event == "warning") {
+        WarningEvent w;
+        if (!read(j, "step", w.step) || !read(j, "kind", w.kind) || !read(j, "message", w.message))
+            return std::nullopt;
+        read(j, "layer", w.layer);
+        return w;
     }
     if (event == "checkpoint") {
         CheckpointLine c;

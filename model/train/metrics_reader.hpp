@@ -15,10 +15,11 @@ struct CheckpointLine {
     std::string dir;
 };
 
-using MetricsLine = std::variant<StepEvent, EvalEvent, CheckpointLine>;
+using MetricsLine = std::variant<StepEvent, EvalEvent, CheckpointLine, WarningEvent>;
 
-// nullopt for a line that is not a complete step, eval or checkpoint record (a "start" or
-// "finish" line, or one cut short by a kill); total_steps is not in the log and stays 0.
+// nullopt for a line that is not a complete step, eval, checkpoint or warning record (a "start",
+// "gradients" or "finish" line, or one cut short by a kill); total_steps is not in the log and
+// stays 0.
 std::optional<MetricsLine> parse_metrics_line(std::string_view line);
 
 }  // namespace ssmscope::model

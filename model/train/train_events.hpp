@@ -11,15 +11,64 @@
 
 namespace ssmscope::model {
 
-// Per layer, from the weights and a short probe of validation text (analysis/).
+// The stability watch's thresholds (docs/numbers.md §9): past them a layer's state forgets almost
+// nothing from one token to the next (ā → 1), the regime where long sums leave the float range.
+inline constexpr double kAbarWarning = 1 - 1e-4;  // max ā above this warns
+inline constexpr double kAbsAWarning = 1e-4;      // min |A| below this warns
+
+// Per layer, from the weights and a short probe of validation text (analysis/). NaN where the
+// layer's values are not finite (then StabilitySnapshot::non_finite says where).
 struct LayerStabilitySnapshot {
     double spectral_abscissa = 0;  // max over units of max Re λ(A)
     double largest_lyapunov = 0;   // largest state Lyapunov exponent over the units, per token
     double ctrb_fraction = 0;      // fraction of the frozen (A, b_t) systems with full rank
+    // min over units of min |λ(A)|: |a| of the smallest diagonal entry for Mamba and Mamba-2.
+    double min_abs_a = 0;
+    // max over units and probe tokens of ρ(exp(Δ_t A)) = exp(Δ_t max Re λ(A)): max exp(Δ·a) over
+    // the diagonal entries for Mamba and Mamba-2.
+    double max_abar = 0;
+    double delta_min = 0, delta_max = 0;  // Δ_t over units and probe tokens
+    // max over units and probe tokens of the 2-norm of one unit's state h_t (a channel's N
+    // states, a head's P x N), from the state recurrence in float32 as the model runs.
+    double max_state_norm = 0;
+
+    bool abar_near_one() const { return max_abar > kAbarWarning; }
+    bool a_near_zero() const { return min_abs_a < kAbsAWarning; }
+};
+// The first value of a snapshot that is not finite, in the order the forward meets them: the
+// embeddings, then layer by layer its parameters, Δ, its state and the residual stream leaving
+// it, then the final norm and the head.
+struct NonFiniteSite {
+    std::int64_t layer = -1;  // -1 for a parameter outside the blocks (embeddings, norm, head)
+    std::string quantity;     // "parameters", "delta", "state" or "residual"
+    std::string parameter;    // the tensor's name, for "parameters"
+    std::int64_t token = -1;  // the probe position, for "delta", "state" and "residual"
+    // The first step of the run at which a snapshot found a non-finite value (set by the trainer;
+    // later snapshots keep it, naming their own first site).
+    std::int64_t first_step = 0;
 };
 struct StabilitySnapshot {
     std::vector<LayerStabilitySnapshot> layers;
+    std::optional<NonFiniteSite> non_finite;
     double seconds = 0;  // time it took
+};
+
+// Something the user should look at before it becomes a NaN or a silent no-op.
+struct WarningEvent {
+    std::int64_t step = 0;
+    std::string kind;         // "abar_near_one", "a_near_zero", "non_finite", "lora_off_path"
+    std::int64_t layer = -1;  // the layer it concerns; -1 when none
+    std::string message;      // one line for the user
+};
+
+// Which trainable tensors received a gradient with a non-zero entry in the run's first step, and
+// the LoRA adapters that lie outside the autograd path (both factors' gradients undefined or all
+// zero: a kernel that reads the base weight bypasses the adapter).
+struct GradientReport {
+    std::int64_t step = 1;
+    std::vector<std::string> nonzero;            // tensor names, in the optimizer's order
+    std::vector<std::string> zero;               // trainable, but undefined or all-zero gradients
+    std::vector<std::string> adapters_off_path;  // adapter (module) names
 };
 
 struct StepEvent {
@@ -56,6 +105,8 @@ struct TrainListener {
     virtual void on_eval(const EvalEvent&) {}
     virtual void on_checkpoint(std::int64_t /*step*/, const std::string& /*dir*/) {}
     virtual void on_paused(bool /*paused*/) {}
+    virtual void on_warning(const WarningEvent&) {}
+    virtual void on_gradients(const GradientReport&) {}  // once, after the first step's backward
     // The last event: how the run ended, with a message for the user.
     virtual void on_finish(TrainOutcome, const std::string& /*message*/) {}
 };

@@ -19,6 +19,7 @@
 #include "model/train/blocks.hpp"
 #include "model/train/checkpoint_state.hpp"
 #include "model/train/collectives.hpp"
+#include "model/train/gradient_report.hpp"
 #include "model/train/lora.hpp"
 #include "model/train/lr_schedule.hpp"
 #include "model/train/metrics_log.hpp"
@@ -26,6 +27,7 @@
 #include "model/train/optimizer_setup.hpp"
 #include "model/train/run_dir.hpp"
 #include "model/train/stability_snapshot.hpp"
+#include "model/train/stability_watch.hpp"
 #include "model/train/token_corpus.hpp"
 #include "model/train/train_device.hpp"
 #include "model/train/validation.hpp"
@@ -48,6 +50,9 @@ struct Trainer::Impl {
     std::unique_ptr<BatchSampler> sampler;
     std::unique_ptr<CheckpointState> checkpoint;
     std::unique_ptr<StabilityProbe> stability;
+    StabilityWatch watch;
+    // Read after the first step's backward, reported once that step is done.
+    std::optional<GradientReport> first_gradients;
     std::unique_ptr<MetricsLog> log;  // the lead's only
     TrainerState state;
     torch::Device device{torch::kCPU};
@@ -58,6 +63,10 @@ struct Trainer::Impl {
     void write_log(const nlohmann::json& j) {
         if (log)
             log->write(j);
+    }
+    void warn(TrainListener& listener, const WarningEvent& w) {
+        write_log(to_json(w));
+        listener.on_warning(w);
     }
     std::pair<bool, bool> agree(const TrainControl& control) {
         return ranks.agree(control.stop, control.pause);
@@ -193,6 +202,9 @@ std::optional<std::string> Trainer::Impl::train_step(double lr, double& loss, do
         ranks.after_backward(last);
         loss += value / static_cast<double>(options.accum);
     }
+    // Gradients are averaged over the ranks by now: the lead's are everyone's.
+    if (state.step == 0 && ranks.lead())
+        first_gradients = gradient_report(trainable_tensors(*model, lora.get()), lora.get());
     std::vector<torch::Tensor> with_grad;
     for (const auto& t : optimization.trainable)
         if (t.grad().defined())
@@ -404,16 +416,27 @@ TrainOutcome Trainer::run(TrainListener& listener, TrainControl& control) {
         e.tokens_per_second = static_cast<double>(tokens) / seconds;
         e.tokens = m.state.tokens;
         e.elapsed_s = m.state.elapsed_s;
+        std::vector<WarningEvent> warnings;
         if (m.ranks.lead() && (due(o.stability_every) || m.state.step == o.steps)) {
             if (m.lora)
                 m.lora->with_merged([&] { e.stability = m.stability->take(*m.model); });
             else
                 e.stability = m.stability->take(*m.model);
+            warnings = m.watch.check(e.step, *e.stability);
         }
         if (due(o.log_every) || e.stability || m.state.step == o.steps) {
             m.write_log(to_json(e));
             listener.on_step(e);
         }
+        if (m.first_gradients) {
+            m.write_log(to_json(*m.first_gradients));
+            listener.on_gradients(*m.first_gradients);
+            for (const WarningEvent& w : off_path_warnings(*m.first_gradients))
+                m.warn(listener, w);
+            m.first_gradients.reset();
+        }
+        for (const WarningEvent& w : warnings)
+            m.warn(listener, w);
         if (due(o.eval_every) || m.state.step == o.steps) {
             const EvalEvent ev = m.evaluate();
             m.state.last_val_loss = ev.loss;

@@ -1,7 +1,10 @@
 // ssmscope-cli train and finetune end to end: SIGKILL while a checkpoint is being written leaves
 // the previous one loadable and the resumed run ends where an uninterrupted one does; SIGINT
-// saves and exits with 130; bad input exits with 2 and names what was wrong.
+// saves and exits with 130; bad input exits with 2 and names what was wrong; finetune names the
+// tensors its first step reaches, and a layer whose A drifts to 0 warns.
 #include <chrono>
+#include <cmath>
+#include <set>
 #include <thread>
 
 #include <boost/test/unit_test.hpp>
@@ -271,4 +274,94 @@ BOOST_AUTO_TEST_CASE(bad_input_exits_2_and_names_it) {
         BOOST_TEST(r.err.find(k.message) != std::string::npos, k.args << " → " << r.err);
         BOOST_TEST(!fs::exists(tmp / "o/train.json"));
     }
+}
+
+namespace {
+
+// kRun without --quiet: these tests read what the run prints.
+std::string loud(std::string args) {
+    args.erase(args.find(" --quiet"), 8);
+    return args;
+}
+
+std::vector<nlohmann::json> events(const fs::path& metrics, const std::string& event) {
+    std::vector<nlohmann::json> out;
+    std::istringstream in(slurp(metrics));
+    for (std::string line; std::getline(in, line);) {
+        auto j = nlohmann::json::parse(line);
+        if (j["event"] == event)
+            out.push_back(std::move(j));
+    }
+    return out;
+}
+
+}  // namespace
+
+// finetune names the tensors its first step reaches: with LoRA on x_proj and out_proj of block 1
+// exactly those adapters' B factors (B starts at 0, so A's gradient is 0 in step 1), on stderr
+// and in metrics.jsonl, and no adapter is reported off the autograd path.
+BOOST_AUTO_TEST_CASE(finetune_prints_and_logs_the_tensors_its_first_step_reaches) {
+    TempDir tmp;
+    save_byte_model(model::Arch::Mamba, tmp / "base");
+    const auto r = run_cli(SSMSCOPE_CLI, tmp.path(),
+                           "finetune base --blocks 1 --lora-rank 2 --lora-targets x_proj,out_proj "
+                           "--out ft " +
+                               loud(kRun) + " --steps 2");
+    BOOST_TEST(r.code == 0, r.err);
+    const std::vector<std::string> expected = {"backbone.layers.1.mixer.x_proj.lora_B",
+                                               "backbone.layers.1.mixer.out_proj.lora_B"};
+    BOOST_TEST(r.err.find("gradients of step 1: non-zero in 2 of 4 trained tensors: " +
+                          expected[0] + ", " + expected[1] + ";") != std::string::npos,
+               r.err);
+    BOOST_TEST(r.err.find("warning:") == std::string::npos, r.err);
+    const auto logged = events(tmp / "ft/metrics.jsonl", "gradients");
+    BOOST_REQUIRE_EQUAL(logged.size(), 1u);
+    BOOST_TEST(logged[0]["nonzero"].get<std::vector<std::string>>() == expected,
+               boost::test_tools::per_element());
+    BOOST_TEST(logged[0]["adapters_off_path"].empty());
+}
+
+// A layer whose A has drifted towards 0 (A_log = log 5e-5 everywhere in layer 1 of the base,
+// which the fine-tune of block 0 leaves alone) warns at the first snapshot, on stderr and in the
+// log, once: min |A| = 5e-5 < 1e-4 and ā = exp(−Δ·5e-5) > 1 − 1e-4 for any Δ < 2. Layer 0
+// (|A| ≥ 1, Δ ≥ 0.1) does not warn.
+BOOST_AUTO_TEST_CASE(a_drifting_a_warns_on_stderr_and_in_the_log) {
+    TempDir tmp;
+    model::ModelConfig c = tiny_config(model::Arch::Mamba);
+    c.vocab_size = 264;
+    model::LanguageModel m(c);
+    const float a_log = std::log(5e-5f);
+    {
+        torch::NoGradGuard no_grad;
+        m.named_parameters()["backbone.layers.1.mixer.A_log"].fill_(a_log);
+    }
+    model::save_checkpoint(m, tmp / "base");
+    const auto r = run_cli(
+        SSMSCOPE_CLI, tmp.path(),
+        "finetune base --blocks 0 --out ft " + loud(kRun) + " --steps 3 --stability-every 1");
+    BOOST_TEST(r.code == 0, r.err);
+    BOOST_TEST(
+        r.err.find("warning: step 1: layer 1: min |A| is 5e-05, below 1e-4") != std::string::npos,
+        r.err);
+    BOOST_TEST(
+        r.err.find("warning: step 1: layer 1: max ā = max exp(Δ·A) is 1 − ") != std::string::npos,
+        r.err);
+    const auto warnings = events(tmp / "ft/metrics.jsonl", "warning");
+    BOOST_REQUIRE_EQUAL(warnings.size(), 2u);
+    std::set<std::string> kinds;
+    for (const auto& w : warnings) {
+        BOOST_TEST(w["step"] == 1);
+        BOOST_TEST(w["layer"] == 1);
+        kinds.insert(w["kind"].get<std::string>());
+    }
+    BOOST_TEST((kinds == std::set<std::string>{"a_near_zero", "abar_near_one"}));
+    // The snapshot's number is exp of the stored float, to the rounding of the float32 exp of
+    // the probe's forward (the probe's precision for Mamba).
+    const auto steps = events(tmp / "ft/metrics.jsonl", "step");
+    BOOST_REQUIRE(!steps.empty());
+    const auto& layer1 = steps.back()["stability"]["layers"][1];
+    BOOST_TEST(layer1["min_abs_a"].get<double>() == std::exp(static_cast<double>(a_log)),
+               boost::test_tools::tolerance(2e-7));
+    BOOST_TEST(layer1["a_near_zero"] == true);
+    BOOST_TEST(steps.back()["stability"]["layers"][0]["a_near_zero"] == false);
 }

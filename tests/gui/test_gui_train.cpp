@@ -1,15 +1,19 @@
 // Training from the desktop app: a 5-step run adds 5 points to the live loss and perplexity
 // plots (the values the run logs to metrics.jsonl, read independently), stability points for
-// every layer, keeps the event loop responsive, and its model opens in the analysis views with
-// one click; stopping saves a resumable checkpoint; with two processes the plots follow rank 0,
-// and the run's train.json is the one the same form writes with one process.
+// every layer (the watch's min |A|, max ā, Δ range and state norm among them), keeps the event
+// loop responsive, and its model opens in the analysis views with one click; the watch's
+// warnings are listed as the run logs them; stopping saves a resumable checkpoint; with two
+// processes the plots follow rank 0, and the run's train.json is the one the same form writes
+// with one process.
 #include <QComboBox>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTest>
 #include <QTimer>
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -65,6 +69,18 @@ nlohmann::json run_form(const fs::path& corpus, const fs::path& out, int nproc) 
     return nlohmann::json::parse(in, nullptr, false);
 }
 
+// The metrics.jsonl lines of one event, in order.
+std::vector<nlohmann::json> logged_events(const fs::path& metrics, const std::string& event) {
+    std::vector<nlohmann::json> out;
+    std::ifstream in(metrics);
+    for (std::string line; std::getline(in, line);) {
+        auto j = nlohmann::json::parse(line);
+        if (j["event"] == event)
+            out.push_back(std::move(j));
+    }
+    return out;
+}
+
 std::vector<double> logged_losses(const fs::path& metrics) {
     std::vector<double> losses;
     std::ifstream in(metrics);
@@ -82,6 +98,7 @@ class TestGuiTrain : public QObject {
     Q_OBJECT
   private slots:
     void five_steps_add_five_points_and_the_model_opens();
+    void the_watch_warnings_are_listed_as_logged();
     void stop_saves_a_checkpoint_that_resumes();
     void two_processes_plot_from_rank_zero();
     void one_and_two_processes_write_the_same_train_json();
@@ -140,6 +157,35 @@ void TestGuiTrain::five_steps_add_five_points_and_the_model_opens() {
         QCOMPARE(plot(*panel, name)->graphCount(), 2);
         QCOMPARE(plot(*panel, name)->graph(1)->dataCount(), 5);
     }
+    // The watch's numbers per layer, as the run logged them; the Δ plot has a min and a max
+    // graph per layer.
+    const std::vector<nlohmann::json> snapshots =
+        logged_events(tmp / "run" / "metrics.jsonl", "step");
+    QCOMPARE(static_cast<int>(snapshots.size()), 5);
+    const std::pair<const char*, const char*> watched[] = {{"train_min_abs_a", "min_abs_a"},
+                                                           {"train_max_abar", "max_abar"},
+                                                           {"train_state_norm", "max_state_norm"}};
+    for (int i = 0; i < 5; ++i) {
+        const auto& layers = snapshots[static_cast<std::size_t>(i)]["stability"]["layers"];
+        for (int l = 0; l < 2; ++l) {
+            const auto& logged_layer = layers[static_cast<std::size_t>(l)];
+            for (const auto& [name, key] : watched) {
+                QCOMPARE(plot(*panel, name)->graphCount(), 2);
+                QCOMPARE(plot(*panel, name)->graph(l)->data()->at(i)->value,
+                         logged_layer[key].get<double>());
+            }
+            gui::Plot* delta = plot(*panel, "train_delta_range");
+            QCOMPARE(delta->graphCount(), 4);
+            QCOMPARE(delta->graph(2 * l)->data()->at(i)->value,
+                     logged_layer["delta_min"].get<double>());
+            QCOMPARE(delta->graph(2 * l + 1)->data()->at(i)->value,
+                     logged_layer["delta_max"].get<double>());
+            QVERIFY(logged_layer["delta_min"].get<double>() <=
+                    logged_layer["delta_max"].get<double>());
+        }
+    }
+    QCOMPARE(panel->findChild<QListWidget*>("train_warnings")->count(),
+             static_cast<int>(logged_events(tmp / "run" / "metrics.jsonl", "warning").size()));
     QVERIFY2(worst_gap_ms < 500, qPrintable(QString::number(worst_gap_ms)));
     qInfo("longest pause of the event loop while training: %.0f ms", worst_gap_ms);
 
@@ -150,6 +196,46 @@ void TestGuiTrain::five_steps_add_five_points_and_the_model_opens() {
     QVERIFY(analysed.front().front().toBool());
     QCOMPARE(fs::path(w.result()->request.checkpoint), fs::canonical(tmp / "run"));
     QCOMPARE(w.tabs()->currentWidget(), static_cast<QWidget*>(w.overview()));
+}
+
+// SC-Mamba's default companion coefficients, uniform in [0, 1], make unstable polynomials at
+// N = 8 (README, sample checkpoints): a layer's max ā passes 1 − 1e-4 at the first snapshot. The
+// panel lists every warning the run logs, in order, and only those.
+void TestGuiTrain::the_watch_warnings_are_listed_as_logged() {
+    test::TempDir tmp;
+    gui::MainWindow w;
+    gui::TrainPanel* panel = w.train_panel();
+    fill_form(*panel, write_corpus(tmp), tmp / "run", 3, 1);
+    panel->findChild<QComboBox*>("arch")->setCurrentText("sc-mamba");
+    QSignalSpy finished(panel, &gui::TrainPanel::run_finished);
+    panel->start();
+    QVERIFY(finished.wait(test::kPatience));
+    QVERIFY2(finished.front().front().toBool(), qPrintable(finished.front().at(1).toString()));
+    const std::vector<nlohmann::json> warnings =
+        logged_events(tmp / "run" / "metrics.jsonl", "warning");
+    QVERIFY(!warnings.empty());
+    // Each warning follows from its step's logged snapshot: a layer past 1 − 1e-4.
+    const std::vector<nlohmann::json> steps = logged_events(tmp / "run" / "metrics.jsonl", "step");
+    for (const auto& warning : warnings) {
+        if (warning["kind"] != "abar_near_one")
+            continue;
+        const auto layer = warning["layer"].get<std::size_t>();
+        const auto at = std::find_if(steps.begin(), steps.end(),
+                                     [&](const auto& s) { return s["step"] == warning["step"]; });
+        QVERIFY(at != steps.end());
+        QVERIFY((*at)["stability"]["layers"][layer]["max_abar"].get<double>() > 1 - 1e-4);
+    }
+    auto* list = panel->findChild<QListWidget*>("train_warnings");
+    QVERIFY(!list->isHidden());
+    QCOMPARE(list->count(), static_cast<int>(warnings.size()));
+    for (int i = 0; i < list->count(); ++i) {
+        const auto& warning = warnings[static_cast<std::size_t>(i)];
+        const QString text = list->item(i)->text();
+        QVERIFY2(text.startsWith(QString("step %1: ").arg(warning["step"].get<int>())),
+                 qPrintable(text));
+        QVERIFY2(text.endsWith(QString::fromStdString(warning["message"].get<std::string>())),
+                 qPrintable(text));
+    }
 }
 
 void TestGuiTrain::stop_saves_a_checkpoint_that_resumes() {

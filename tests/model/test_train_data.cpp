@@ -136,11 +136,10 @@ BOOST_AUTO_TEST_CASE(train_options_round_trip_and_name_bad_fields) {
     BOOST_TEST(model::to_json(back).dump() == model::to_json(o).dump());
     auto j = model::to_json(o);
     j["seq_len"] = 1;
-    BOOST_CHECK_EXCEPTION(model::train_options_from_json(j, "train.json"), InputError,
-                          [](const InputError& e) {
-                              return std::string(e.what()) ==
-                                     "train.json: seq_len must be at least 2";
-                          });
+    BOOST_CHECK_EXCEPTION(
+        model::train_options_from_json(j, "train.json"), InputError, [](const InputError& e) {
+            return std::string(e.what()) == "train.json: seq_len must be at least 2";
+        });
     j = model::to_json(o);
     j["lr"] = "fast";
     BOOST_CHECK_THROW(model::train_options_from_json(j, "train.json"), InputError);
@@ -191,6 +190,41 @@ BOOST_AUTO_TEST_CASE(metrics_lines_read_back_as_events) {
     BOOST_TEST(s.stability->layers[0].spectral_abscissa == -0.5);
     BOOST_TEST(std::isnan(s.stability->layers[1].spectral_abscissa));
     BOOST_TEST(s.stability->layers[1].ctrb_fraction == 0.5);
+    // A line written before the stability watch: its numbers read as NaN, no site.
+    BOOST_TEST(std::isnan(s.stability->layers[0].min_abs_a));
+    BOOST_TEST(std::isnan(s.stability->layers[0].max_state_norm));
+    BOOST_TEST(!s.stability->non_finite.has_value());
+
+    // With the watch: its numbers, its flags (derived, not read), the first non-finite value.
+    const auto watched = model::parse_metrics_line(
+        R"({"event":"step","step":70,"loss":4.5,"perplexity":90.0171313,)"
+        R"("stability":{"layers":[{"spectral_abscissa":-0.0,"largest_lyapunov":0.0,)"
+        R"("ctrb_fraction":0,"min_abs_a":0.0,"max_abar":1.0,"delta_min":0.11,)"
+        R"("delta_max":0.84,"max_state_norm":3.5,"abar_near_one":true,"a_near_zero":true}],)"
+        R"("non_finite":{"layer":1,"quantity":"parameters",)"
+        R"("parameter":"backbone.layers.1.mixer.A_log","first_step":68},"seconds":0.02}})");
+    BOOST_REQUIRE(watched && std::holds_alternative<model::StepEvent>(*watched));
+    const auto& w = *std::get<model::StepEvent>(*watched).stability;
+    BOOST_TEST(w.layers[0].min_abs_a == 0.0);
+    BOOST_TEST(w.layers[0].max_abar == 1.0);
+    BOOST_TEST(w.layers[0].delta_min == 0.11);
+    BOOST_TEST(w.layers[0].delta_max == 0.84);
+    BOOST_TEST(w.layers[0].max_state_norm == 3.5);
+    BOOST_TEST(w.layers[0].abar_near_one());
+    BOOST_TEST(w.layers[0].a_near_zero());
+    BOOST_REQUIRE(w.non_finite.has_value());
+    BOOST_TEST(w.non_finite->layer == 1);
+    BOOST_TEST(w.non_finite->quantity == "parameters");
+    BOOST_TEST(w.non_finite->parameter == "backbone.layers.1.mixer.A_log");
+    BOOST_TEST(w.non_finite->token == -1);
+    BOOST_TEST(w.non_finite->first_step == 68);
+
+    const auto warning = model::parse_metrics_line(
+        R"({"event":"warning","step":8,"kind":"a_near_zero","layer":1,"message":"layer 1: …"})");
+    BOOST_REQUIRE(warning && std::holds_alternative<model::WarningEvent>(*warning));
+    BOOST_TEST(std::get<model::WarningEvent>(*warning).step == 8);
+    BOOST_TEST(std::get<model::WarningEvent>(*warning).kind == "a_near_zero");
+    BOOST_TEST(std::get<model::WarningEvent>(*warning).layer == 1);
 
     const auto eval = model::parse_metrics_line(
         R"({"event":"eval","step":100,"val_loss":3.0,"val_perplexity":20.0855,"val_tokens":16384})");
@@ -205,6 +239,8 @@ BOOST_AUTO_TEST_CASE(metrics_lines_read_back_as_events) {
 
     // Lines a follower must skip: other events, a line cut short by a kill, wrong types.
     BOOST_TEST(!model::parse_metrics_line(R"({"event":"start","step":0,"description":"x"})"));
+    BOOST_TEST(!model::parse_metrics_line(R"({"event":"gradients","step":1,"nonzero":[]})"));
+    BOOST_TEST(!model::parse_metrics_line(R"({"event":"warning","step":1,"layer":0})"));
     BOOST_TEST(!model::parse_metrics_line(R"({"event":"step","step":21,"loss":4.4,"perp)"));
     BOOST_TEST(
         !model::parse_metrics_line(R"({"event":"step","step":"21","loss":1,"perplexity":2})"));

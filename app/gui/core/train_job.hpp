@@ -30,6 +30,7 @@ class TrainJob : public QObject {
     void evaluated(const ssmscope::model::EvalEvent& event);
     void checkpointed(qint64 step, const QString& dir);
     void paused(bool paused);
+    void warned(const ssmscope::model::WarningEvent& warning);
     // The run ended: `ok` unless it failed (bad input, non-finite loss, a worker died); `out` is
     // the run directory, whose newest checkpoint the analysis views can open.
     void finished(bool ok, const QString& message, const QString& out);

@@ -101,6 +101,8 @@ void TrainProcessJob::poll() {
             emit evaluated(*e);
         else if (const auto* c = std::get_if<model::CheckpointLine>(&*parsed))
             emit checkpointed(c->step, QString::fromStdString(c->dir));
+        else if (const auto* w = std::get_if<model::WarningEvent>(&*parsed))
+            emit warned(*w);
     }
 }
 

@@ -39,6 +39,9 @@ class Forwarder : public model::TrainListener {
             emit j.checkpointed(step, d);
         });
     }
+    void on_warning(const model::WarningEvent& w) override {
+        post([w](TrainThreadJob& j) { emit j.warned(w); });
+    }
     void on_paused(bool p) override {
         post([p](TrainThreadJob& j) { emit j.paused(p); });
     }

@@ -7,6 +7,7 @@
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QListWidget>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
@@ -55,6 +56,14 @@ TrainPanel::TrainPanel(QWidget* parent) : QWidget(parent) {
     status_->setObjectName("train_status");
     status_->setWordWrap(true);
     status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    warnings_ = new QListWidget;
+    warnings_->setObjectName("train_warnings");
+    warnings_->setWordWrap(true);
+    warnings_->setToolTip(
+        tr("Warnings of the run: a layer whose max ā passes 1 − 1e-4 or whose "
+           "min |A| falls below 1e-4, the first non-finite value the stability "
+           "probe meets, a LoRA adapter that gets no gradient"));
+    warnings_->setVisible(false);  // until there is one
 
     auto* buttons = new QGridLayout;
     buttons->addWidget(start_, 0, 0);
@@ -69,6 +78,7 @@ TrainPanel::TrainPanel(QWidget* parent) : QWidget(parent) {
     sl->addLayout(buttons);
     sl->addWidget(progress_);
     sl->addWidget(status_);
+    sl->addWidget(warnings_);
     sl->addStretch(1);
     auto* scroll = new QScrollArea;
     scroll->setWidget(side);
@@ -169,8 +179,11 @@ void TrainPanel::begin(const TrainRequest& request) {
     });
     connect(job_, &TrainJob::paused, this,
             [this](bool p) { status_->setText(p ? tr("Paused.") : tr("Running.")); });
+    connect(job_, &TrainJob::warned, this, &TrainPanel::on_warning);
     connect(job_, &TrainJob::finished, this, &TrainPanel::on_finished);
     plots_->clear();
+    warnings_->clear();
+    warnings_->setVisible(false);
     total_steps_ = request.resume.empty() ? request.options.steps : 0;
     progress_->setRange(0, static_cast<int>(std::max<std::int64_t>(total_steps_, 0)));
     progress_->setValue(0);
@@ -202,6 +215,17 @@ void TrainPanel::on_step(const model::StepEvent& e) {
                          .arg(e.perplexity, 0, 'f', 2)
                          .arg(e.tokens_per_second, 0, 'f', 0));
     emit step_reported(e.step);
+}
+
+void TrainPanel::on_warning(const model::WarningEvent& w) {
+    const QString text = tr("step %1: %2").arg(w.step).arg(QString::fromStdString(w.message));
+    // A resumed multi-process run replays its log from the start.
+    if (!warnings_->findItems(text, Qt::MatchExactly).isEmpty())
+        return;
+    auto* item = new QListWidgetItem(text, warnings_);
+    item->setForeground(QColor(0xd5, 0x5e, 0x00));  // the status line's colour for trouble
+    warnings_->setVisible(true);
+    warnings_->scrollToBottom();
 }
 
 void TrainPanel::on_finished(bool ok, const QString& message, const QString& out) {

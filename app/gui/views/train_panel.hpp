@@ -1,6 +1,7 @@
 // Training and fine-tuning from the GUI: the form (TrainForm) beside the live plots
-// (TrainPlots), with Start / Pause / Stop / Resume, progress and status. The panel drives the
-// run, a TrainJob: a worker thread, or worker processes when more than one is asked for.
+// (TrainPlots), with Start / Pause / Stop / Resume, progress, status and the run's warnings. The
+// panel drives the run, a TrainJob: a worker thread, or worker processes when more than one is
+// asked for.
 #pragma once
 
 #include <QWidget>
@@ -9,6 +10,7 @@
 #include "model/train/train_events.hpp"
 
 class QLabel;
+class QListWidget;
 class QProgressBar;
 class QPushButton;
 
@@ -43,6 +45,7 @@ class TrainPanel : public QWidget {
   private:
     void begin(const TrainRequest& request);
     void on_step(const model::StepEvent& e);
+    void on_warning(const model::WarningEvent& w);
     void on_finished(bool ok, const QString& message, const QString& out);
     void update_buttons();
 
@@ -55,6 +58,7 @@ class TrainPanel : public QWidget {
     QPushButton *start_, *pause_, *stop_, *resume_, *open_;
     QProgressBar* progress_;
     QLabel* status_;
+    QListWidget* warnings_;  // the stability watch's and the LoRA check's warnings, in order
 };
 
 }  // namespace ssmscope::gui

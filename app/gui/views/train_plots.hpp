@@ -1,6 +1,7 @@
 // The live plots of a training run: training and validation loss, perplexity, and per layer the
-// spectral abscissa and the largest Lyapunov exponent of the stability snapshots. They grow with
-// every event the run reports.
+// stability snapshots' spectral abscissa, largest Lyapunov exponent and the watch's numbers (min
+// |A|, max ā, the Δ range, the largest state norm; docs/numbers.md §9). They grow with every
+// event the run reports.
 #pragma once
 
 #include <QList>
@@ -26,6 +27,7 @@ class TrainPlots : public QWidget {
 
   private:
     Plot *loss_, *perplexity_, *abscissa_, *lyapunov_;
+    Plot *abs_a_, *abar_, *delta_, *state_;
 };
 
 }  // namespace ssmscope::gui
