@@ -22,12 +22,14 @@
 #include <Eigen/SVD>
 
 #include "analysis/canonical.hpp"
+#include "analysis/checkpoint_report.hpp"
 #include "analysis/controllability.hpp"
 #include "analysis/ctrb.hpp"
 #include "analysis/gram.hpp"
 #include "analysis/hsv.hpp"
 #include "analysis/layer_gramians.hpp"
 #include "analysis/layer_lyapunov.hpp"
+#include "analysis/layer_memory.hpp"
 #include "analysis/layer_ranks.hpp"
 #include "analysis/layer_reachable.hpp"
 #include "analysis/lti_report.hpp"
@@ -180,20 +182,26 @@ void bench_stages(const char* name, const SelectiveLayer& l, int repeat) {
     LayerGramians g;
     const double t_gram = best([&] { g = layer_gramians(l, kGramianPairs); });
     const double t_lyap = best([&] { (void)layer_lyapunov(l); });
+    LayerMemory memory;
+    const double t_memory =
+        best([&] { memory = layer_memory(l, -1, ReportOptions{}.memory_units); });
     std::printf(
         "%s: %ld units x %ld tokens, N %ld\n"
         "  frozen ranks %.1f ms = %.1f ns per pair (%s; without the %ld + %ld cross checks %.1f ms "
         "= %.1f ns per pair)\n"
         "  reachable subspace %.1f ms = %.2f us per unit\n"
         "  Gramians %.1f ms = %.2f us per sampled pair (%ld sampled, %ld defined)\n"
-        "  Lyapunov %.1f ms = %.2f us per unit\n",
+        "  Lyapunov %.1f ms = %.2f us per unit\n"
+        "  memory horizons %.1f ms = %.2f us per sampled unit (%ld sampled, median horizon %ld)\n",
         name, static_cast<long>(l.units()), static_cast<long>(l.tokens()), static_cast<long>(l.n),
         1e3 * t_ranks, 1e9 * t_ranks / pairs, ranks.ctrb.method,
         static_cast<long>(ranks.ctrb.cross_checked), static_cast<long>(ranks.obsv.cross_checked),
         1e3 * t_ranks_bare, 1e9 * t_ranks_bare / pairs, 1e3 * t_reach, 1e6 * t_reach / units,
         1e3 * t_gram, 1e6 * t_gram / static_cast<double>(std::max<Index>(g.sampled, 1)),
         static_cast<long>(g.sampled), static_cast<long>(g.defined), 1e3 * t_lyap,
-        1e6 * t_lyap / units);
+        1e6 * t_lyap / units, 1e3 * t_memory,
+        1e6 * t_memory / static_cast<double>(std::max<std::size_t>(memory.units.size(), 1)),
+        static_cast<long>(memory.units.size()), static_cast<long>(memory.horizon_median));
     std::fflush(stdout);
 }
 

@@ -126,9 +126,9 @@ int main(int argc, char** argv) {
             "run %ld: %.2f s = probe (3 runs batched, forward in %s) + extraction %.2f s, "
             "stability %.2f s, "
             "frozen ranks %.2f s, reachable subspace %.2f s, Gramians %.2f s, Lyapunov %.2f s, "
-            "token dynamics %.2f s\n",
+            "memory horizons %.2f s, token dynamics %.2f s\n",
             r + 1, total, trace.forward_precision.c_str(), probe_s, tm.stability, tm.ranks,
-            tm.reachable, tm.gramians, tm.lyapunov, tm.token_dynamics);
+            tm.reachable, tm.gramians, tm.lyapunov, tm.memory, tm.token_dynamics);
         if (r == 0) {
             const analysis::LayerReport& l = report.layers.front();
             std::printf(

@@ -165,7 +165,8 @@ BOOST_AUTO_TEST_CASE(impulse_responses_and_memory_horizons_per_layer) {
     const CliRun r =
         run("analyze mamba --json --impulse-unit 3 --impulse-token 5 --memory-tol 1e-4");
     BOOST_REQUIRE_MESSAGE(r.code == 0, r.err);
-    for (const json& l : json::parse(r.out)["layers"]) {
+    const json report = json::parse(r.out);
+    for (const json& l : report["layers"]) {
         const json& imp = l["impulse_response"];
         BOOST_TEST(imp["unit"] == 3);
         BOOST_TEST(imp["token"] == 5);
