@@ -3,11 +3,12 @@
 #include <complex>
 #include <sstream>
 
-#include "base/error.hpp"
 #include "analysis/layer_ranks.hpp"
 #include "analysis/layer_stability.hpp"
-#include "base/str.hpp"
+#include "analysis/token_dynamics.hpp"
 #include "analysis/tolerance.hpp"
+#include "base/error.hpp"
+#include "base/str.hpp"
 
 namespace ssmscope::analysis {
 
@@ -19,17 +20,20 @@ const char* to_string(Condition c) {
             return "observable";
         case Condition::Stable:
             return "stable";
+        case Condition::Divergent:
+            return "divergent";
     }
     return "?";
 }
 
 Condition parse_condition(const std::string& word) {
-    for (Condition c : {Condition::Controllable, Condition::Observable, Condition::Stable}) {
+    for (Condition c : {Condition::Controllable, Condition::Observable, Condition::Stable,
+                        Condition::Divergent}) {
         if (word == to_string(c))
             return c;
     }
-    throw InputError(
-        str("unknown condition '", word, "': expected controllable, observable or stable"));
+    throw InputError(str("unknown condition '", word,
+                         "': expected controllable, observable, stable or divergent"));
 }
 
 namespace {
@@ -85,6 +89,32 @@ void check_stability(const SelectiveLayer& l, const LayerStability& s, VerifyRes
     }
 }
 
+// The criterion is per group of S_B, S_C: a violation names the group (unit_name "group").
+void check_divergent(const SelectiveLayer& l, VerifyResult& out) {
+    const LayerTokenDynamics d = layer_token_dynamics(l);
+    if (!d.not_applicable.empty()) {
+        out.violations.push_back({Condition::Divergent, l.index, "group", 0,
+                                  str("the token criterion does not apply: ", d.not_applicable)});
+        return;
+    }
+    for (std::size_t g = 0; g < d.groups.size(); ++g) {
+        const TokenCriterion& c = d.groups[g];
+        if (c.negative == 0 && c.positive > 0)
+            continue;
+        const double smallest =
+            c.nonzero_eigenvalues.empty() ? 0.0 : c.nonzero_eigenvalues.back().real();
+        out.violations.push_back(
+            {Condition::Divergent, l.index, "group", static_cast<Index>(g),
+             c.positive == 0
+                 ? str("no eigenvalue of M = S_C' S_B has positive real part (", c.negative,
+                       " negative of ", c.nonzero_eigenvalues.size(), " nonzero): tokens are ",
+                       to_string(c.predicted))
+                 : str(c.negative, " of ", c.nonzero_eigenvalues.size(),
+                       " nonzero eigenvalues of M = S_C' S_B have negative real part (smallest ",
+                       g6(smallest), "): the convergent scenario is not excluded")});
+    }
+}
+
 }  // namespace
 
 VerifyResult verify(const ProbeTrace& trace, const std::vector<Condition>& required,
@@ -109,6 +139,8 @@ VerifyResult verify(const ProbeTrace& trace, const std::vector<Condition>& requi
         }
         if (wants(Condition::Stable))
             check_stability(l, layer_stability(l), out);
+        if (wants(Condition::Divergent))
+            check_divergent(l, out);
     }
     return out;
 }

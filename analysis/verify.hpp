@@ -3,7 +3,11 @@
 //   controllable: the frozen-time pair (A, b_t) has rank N at every token;
 //   observable:   the frozen-time pair (A, c_t) has rank N at every token;
 //   stable:       A is Hurwitz (max Re λ < 0) and Ā = exp(Δ_t A) is Schur (ρ < 1) at every
-//                 observed step Δ_t.
+//                 observed step Δ_t;
+//   divergent:    the token-dynamics criterion excludes the convergent scenario (docs/numbers.md
+//                 §7(b)): in every group no nonzero eigenvalue of M = S_Cᵀ S_B has negative real
+//                 part and at least one has positive real part. A layer whose b or c is fixed has
+//                 no criterion and fails, with the reason.
 // Each failing unit is one violation that names the layer, the unit and why.
 #pragma once
 
@@ -15,9 +19,9 @@
 
 namespace ssmscope::analysis {
 
-enum class Condition { Controllable, Observable, Stable };
+enum class Condition { Controllable, Observable, Stable, Divergent };
 const char* to_string(Condition c);
-// "controllable", "observable", "stable"; throws InputError naming the accepted words.
+// "controllable", "observable", "stable", "divergent"; throws InputError naming the accepted words.
 Condition parse_condition(const std::string& word);
 
 struct Violation {

@@ -27,7 +27,8 @@ Command add_verify(CLI::App& app) {
     add_checkpoint_args(*cmd, args->ckpt);
     add_probe_args(*cmd, args->probe);
     cmd->add_option("--require", args->require,
-                    "comma-separated conditions: controllable, observable, stable")
+                    "comma-separated conditions: controllable, observable, stable, divergent "
+                    "(the token criterion excludes the convergent scenario)")
         ->capture_default_str();
     cmd->add_option("--tol", args->tol, "relative tolerance of the rank decisions")
         ->check(CLI::PositiveNumber);

@@ -546,6 +546,40 @@ BOOST_AUTO_TEST_CASE(memory_horizon_of_a_scalar_head_is_the_closed_form) {
     BOOST_CHECK_THROW(impulse_response(l, 0, 12), InputError);
 }
 
+BOOST_AUTO_TEST_CASE(verify_divergent_holds_exactly_when_m_has_no_negative_eigenvalue) {
+    // S_C = S_B gives M = S_Bᵀ S_B, positive semi-definite with N positive eigenvalues: the
+    // convergent scenario is excluded. S_C = -S_B negates every eigenvalue; S_C = S_B diag(1,..,-1)
+    // (one state's sign flipped) gives M = S_Bᵀ diag(1,..,-1) S_B, whose N nonzero eigenvalues are
+    // those of diag(1,..,-1) S_B S_Bᵀ: one negative by Sylvester's law of inertia. A fixed b has no
+    // criterion.
+    std::mt19937 rng(41);
+    SelectiveLayer l = random_layer(StateForm::Diagonal, 3, 4, 10, rng);
+    const Matrix S = t::randn(4, 6, rng);
+    l.S_B = {S};
+    l.S_C = {S};
+    BOOST_TEST(verify(trace_of(l), {Condition::Divergent}).holds());
+    l.S_C = {-S};
+    const VerifyResult neg = verify(trace_of(l), {Condition::Divergent});
+    BOOST_REQUIRE_EQUAL(neg.violations.size(), 1u);
+    BOOST_TEST(neg.violations[0].detail.find("no eigenvalue") != std::string::npos);
+    Matrix flip = S;
+    flip.row(3) *= -1;
+    l.S_C = {flip};
+    const VerifyResult one = verify(trace_of(l), {Condition::Divergent});
+    BOOST_REQUIRE_EQUAL(one.violations.size(), 1u);
+    BOOST_TEST(one.violations[0].detail.find("1 of 4 nonzero eigenvalues") != std::string::npos,
+               one.violations[0].detail);
+    l.S_B.clear();
+    l.S_C.clear();
+    l.b_fixed = true;
+    l.B = {Matrix::Zero(1, 4)};
+    l.B[0](0, 3) = 1.0;  // e_N
+    const VerifyResult fixed = verify(trace_of(l), {Condition::Divergent});
+    BOOST_REQUIRE_EQUAL(fixed.violations.size(), 1u);
+    BOOST_TEST(fixed.violations[0].detail.find("b is fixed") != std::string::npos);
+    BOOST_TEST((parse_condition("divergent") == Condition::Divergent));
+}
+
 BOOST_AUTO_TEST_CASE(malformed_layers_are_input_errors) {
     std::mt19937 rng(19);
     SelectiveLayer l = random_layer(StateForm::Diagonal, 3, 4, 5, rng);

@@ -261,6 +261,25 @@ BOOST_AUTO_TEST_CASE(trace_out_writes_the_probe_record_as_safetensors) {
                      {"missing/dir/t.safetensors"});
 }
 
+BOOST_AUTO_TEST_CASE(verify_divergent_follows_the_reported_criterion) {
+    // The exit code of verify --require divergent is what analyze's criterion implies: 0 when
+    // every group of every layer has no negative and some positive eigenvalue of M, 1 otherwise;
+    // SC-Mamba (b fixed) has no criterion and fails saying so.
+    save(Arch::Mamba, "mamba");
+    save(Arch::ScMamba, "sc");
+    const json report = json::parse(run("analyze mamba --text 'hello, world' --json").out);
+    bool holds = true;
+    for (const json& l : report["layers"])
+        for (const json& g : l["token_dynamics"]["groups"])
+            holds = holds && g["negative"] == 0 && g["positive"].get<int>() > 0;
+    const CliRun v = run("verify mamba --text 'hello, world' --require divergent");
+    BOOST_TEST(v.code == (holds ? 0 : 1), v.out);
+    const CliRun sc = run("verify sc --text 'hello, world' --require divergent");
+    BOOST_TEST(sc.code == 1);
+    BOOST_TEST(sc.out.find("b is fixed") != std::string::npos, sc.out);
+    expect_bad_input("verify mamba --require diverging", {"diverging", "divergent"});
+}
+
 BOOST_AUTO_TEST_CASE(verify_mamba2_controllability_fails_and_says_why) {
     save(Arch::Mamba2, "m2");
     const CliRun r = run("verify m2 --require controllable --text 'abc'");
