@@ -427,7 +427,7 @@ std::vector<Case> catalogue() {
         {"forward m --tokens 1,x", good_checkpoint(), {"--tokens", "'x' is not an integer"}},
         {"verify m --require happy",
          good_checkpoint(),
-         {"unknown condition 'happy'", "expected controllable, observable or stable"}},
+         {"unknown condition 'happy'", "expected controllable, observable, stable or divergent"}},
         {"eval m --text-file one.txt",
          files({good_checkpoint(), text_file("one.txt", "a")}),
          {"at least 2 tokens", "the text has 1"}},
